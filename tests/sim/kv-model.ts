@@ -1,0 +1,71 @@
+// The sequential specification of the simulator's key-value store: put, get and
+// compare-and-set on string keys. Used by the linearizability checker (partitioned per key)
+// and by the replicated state machine, so that both agree on what an operation means.
+
+import { unreachable } from '../../server/util/assert';
+import type { Operation, SequentialModel } from './linearizability';
+
+export type KvInput =
+  | { readonly kind: 'put'; readonly key: string; readonly value: string }
+  | { readonly kind: 'get'; readonly key: string }
+  /** Sets `value` only if the current value equals `expected` (null: the key is absent). */
+  | { readonly kind: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string };
+
+export type KvOutput =
+  | { readonly kind: 'put' }
+  | { readonly kind: 'get'; readonly value: string | null }
+  | { readonly kind: 'cas'; readonly ok: boolean };
+
+/** The model state: key -> value, absent keys are missing. Never mutated in place. */
+export type KvState = Readonly<Record<string, string>>;
+
+/** Applies one operation to a state; the single source of truth for KV semantics. */
+export function applyKv(state: KvState, input: KvInput): { state: KvState; output: KvOutput } {
+  switch (input.kind) {
+    case 'put':
+      return { state: { ...state, [input.key]: input.value }, output: { kind: 'put' } };
+    case 'get':
+      return { state, output: { kind: 'get', value: state[input.key] ?? null } };
+    case 'cas': {
+      const current = state[input.key] ?? null;
+      if (current !== input.expected) return { state, output: { kind: 'cas', ok: false } };
+      return { state: { ...state, [input.key]: input.value }, output: { kind: 'cas', ok: true } };
+    }
+    default:
+      return unreachable(input, 'unknown kv input');
+  }
+}
+
+export function sameKvOutput(a: KvOutput, b: KvOutput): boolean {
+  if (a.kind === 'put' && b.kind === 'put') return true;
+  if (a.kind === 'get' && b.kind === 'get') return a.value === b.value;
+  if (a.kind === 'cas' && b.kind === 'cas') return a.ok === b.ok;
+  return false;
+}
+
+function stateKey(state: KvState): string {
+  return JSON.stringify(Object.keys(state).sort().map((key) => [key, state[key]]));
+}
+
+function partitionByKey(
+  operations: readonly Operation<KvInput, KvOutput>[],
+): Operation<KvInput, KvOutput>[][] {
+  const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();
+  for (const operation of operations) {
+    const group = byKey.get(operation.input.key);
+    if (group === undefined) byKey.set(operation.input.key, [operation]);
+    else group.push(operation);
+  }
+  return [...byKey.keys()].sort().map((key) => byKey.get(key) ?? []);
+}
+
+export const kvModel: SequentialModel<KvState, KvInput, KvOutput> = {
+  init: () => ({}),
+  step(state, input, output) {
+    const result = applyKv(state, input);
+    const ok = output === undefined || sameKvOutput(result.output, output);
+    return { ok, state: result.state };
+  },
+  partition: partitionByKey,
+  stateKey,
+};
