@@ -1,6 +1,6 @@
-// `corral server` and `corral dev`: the server side of the `corral` binary. (bin/corral sends
-// these two commands here and every other command to cli/main.ts, so that the CLI never
-// imports server code.)
+// `corral server`, `corral dev` and `corral snapshot save|restore`: the server side of the
+// `corral` binary. (bin/corral sends these commands here and every other command to
+// cli/main.ts, so that the CLI never imports server code.)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -9,8 +9,11 @@ import { Command, CommanderError } from 'commander';
 import { CorralNode } from './node/corral-node';
 import { ConfigError, DEFAULT_PORT, loadServerConfig, settingsHelp } from './ops/config';
 import { createLogger } from './ops/logger';
+import { snapshotCommand } from './ops/snapshot-command';
 
 const USAGE_EXIT_CODE = 2;
+/** After a graceful stop the process exits on its own; this bounds the wait if it does not. */
+const EXIT_AFTER_STOP_MS = 2_000;
 
 function serverCommand(): Command {
   const command = new Command('server').description('run one Corral node (with no flags: a single-node cluster on 127.0.0.1, data in ./corral-data)');
@@ -34,6 +37,8 @@ function serverCommand(): Command {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    // Everything is closed; should a stray handle still hold the event loop, do not hang.
+    setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
   });
   return command;
 }
@@ -92,6 +97,7 @@ export async function runServerMain(argv: readonly string[]): Promise<void> {
   const program = new Command('corral').exitOverride();
   program.addCommand(serverCommand().exitOverride());
   program.addCommand(devCommand().exitOverride());
+  program.addCommand(snapshotCommand().exitOverride());
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (error) {

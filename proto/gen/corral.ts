@@ -12,6 +12,8 @@ import type { ClusterClient as _corral_v1_ClusterClient, ClusterDefinition as _c
 import type { ClusterStatusRequest as _corral_v1_ClusterStatusRequest, ClusterStatusRequest__Output as _corral_v1_ClusterStatusRequest__Output } from './corral/v1/ClusterStatusRequest';
 import type { ClusterStatusResponse as _corral_v1_ClusterStatusResponse, ClusterStatusResponse__Output as _corral_v1_ClusterStatusResponse__Output } from './corral/v1/ClusterStatusResponse';
 import type { Compare as _corral_v1_Compare, Compare__Output as _corral_v1_Compare__Output } from './corral/v1/Compare';
+import type { CreateGroupRequest as _corral_v1_CreateGroupRequest, CreateGroupRequest__Output as _corral_v1_CreateGroupRequest__Output } from './corral/v1/CreateGroupRequest';
+import type { CreateGroupResponse as _corral_v1_CreateGroupResponse, CreateGroupResponse__Output as _corral_v1_CreateGroupResponse__Output } from './corral/v1/CreateGroupResponse';
 import type { CreateRequest as _corral_v1_CreateRequest, CreateRequest__Output as _corral_v1_CreateRequest__Output } from './corral/v1/CreateRequest';
 import type { CreateResponse as _corral_v1_CreateResponse, CreateResponse__Output as _corral_v1_CreateResponse__Output } from './corral/v1/CreateResponse';
 import type { DeleteRequest as _corral_v1_DeleteRequest, DeleteRequest__Output as _corral_v1_DeleteRequest__Output } from './corral/v1/DeleteRequest';
@@ -35,6 +37,7 @@ import type { LockClient as _corral_v1_LockClient, LockDefinition as _corral_v1_
 import type { LockGuard as _corral_v1_LockGuard, LockGuard__Output as _corral_v1_LockGuard__Output } from './corral/v1/LockGuard';
 import type { LockInfo as _corral_v1_LockInfo, LockInfo__Output as _corral_v1_LockInfo__Output } from './corral/v1/LockInfo';
 import type { LockWaiter as _corral_v1_LockWaiter, LockWaiter__Output as _corral_v1_LockWaiter__Output } from './corral/v1/LockWaiter';
+import type { MaintenanceClient as _corral_v1_MaintenanceClient, MaintenanceDefinition as _corral_v1_MaintenanceDefinition } from './corral/v1/Maintenance';
 import type { Member as _corral_v1_Member, Member__Output as _corral_v1_Member__Output } from './corral/v1/Member';
 import type { ObserveRequest as _corral_v1_ObserveRequest, ObserveRequest__Output as _corral_v1_ObserveRequest__Output } from './corral/v1/ObserveRequest';
 import type { OpenSessionRequest as _corral_v1_OpenSessionRequest, OpenSessionRequest__Output as _corral_v1_OpenSessionRequest__Output } from './corral/v1/OpenSessionRequest';
@@ -50,6 +53,8 @@ import type { SessionClient as _corral_v1_SessionClient, SessionDefinition as _c
 import type { SessionInfo as _corral_v1_SessionInfo, SessionInfo__Output as _corral_v1_SessionInfo__Output } from './corral/v1/SessionInfo';
 import type { SetRequest as _corral_v1_SetRequest, SetRequest__Output as _corral_v1_SetRequest__Output } from './corral/v1/SetRequest';
 import type { SetResponse as _corral_v1_SetResponse, SetResponse__Output as _corral_v1_SetResponse__Output } from './corral/v1/SetResponse';
+import type { SnapshotChunk as _corral_v1_SnapshotChunk, SnapshotChunk__Output as _corral_v1_SnapshotChunk__Output } from './corral/v1/SnapshotChunk';
+import type { SnapshotRequest as _corral_v1_SnapshotRequest, SnapshotRequest__Output as _corral_v1_SnapshotRequest__Output } from './corral/v1/SnapshotRequest';
 import type { Stat as _corral_v1_Stat, Stat__Output as _corral_v1_Stat__Output } from './corral/v1/Stat';
 import type { TimeToLiveRequest as _corral_v1_TimeToLiveRequest, TimeToLiveRequest__Output as _corral_v1_TimeToLiveRequest__Output } from './corral/v1/TimeToLiveRequest';
 import type { TransferLeaderRequest as _corral_v1_TransferLeaderRequest, TransferLeaderRequest__Output as _corral_v1_TransferLeaderRequest__Output } from './corral/v1/TransferLeaderRequest';
@@ -81,6 +86,8 @@ export interface ProtoGrpcType {
       ClusterStatusRequest: MessageTypeDefinition<_corral_v1_ClusterStatusRequest, _corral_v1_ClusterStatusRequest__Output>
       ClusterStatusResponse: MessageTypeDefinition<_corral_v1_ClusterStatusResponse, _corral_v1_ClusterStatusResponse__Output>
       Compare: MessageTypeDefinition<_corral_v1_Compare, _corral_v1_Compare__Output>
+      CreateGroupRequest: MessageTypeDefinition<_corral_v1_CreateGroupRequest, _corral_v1_CreateGroupRequest__Output>
+      CreateGroupResponse: MessageTypeDefinition<_corral_v1_CreateGroupResponse, _corral_v1_CreateGroupResponse__Output>
       CreateMode: EnumTypeDefinition
       CreateRequest: MessageTypeDefinition<_corral_v1_CreateRequest, _corral_v1_CreateRequest__Output>
       CreateResponse: MessageTypeDefinition<_corral_v1_CreateResponse, _corral_v1_CreateResponse__Output>
@@ -105,6 +112,7 @@ export interface ProtoGrpcType {
       LockGuard: MessageTypeDefinition<_corral_v1_LockGuard, _corral_v1_LockGuard__Output>
       LockInfo: MessageTypeDefinition<_corral_v1_LockInfo, _corral_v1_LockInfo__Output>
       LockWaiter: MessageTypeDefinition<_corral_v1_LockWaiter, _corral_v1_LockWaiter__Output>
+      Maintenance: SubtypeConstructor<typeof grpc.Client, _corral_v1_MaintenanceClient> & { service: _corral_v1_MaintenanceDefinition }
       Member: MessageTypeDefinition<_corral_v1_Member, _corral_v1_Member__Output>
       ObserveRequest: MessageTypeDefinition<_corral_v1_ObserveRequest, _corral_v1_ObserveRequest__Output>
       OpenSessionRequest: MessageTypeDefinition<_corral_v1_OpenSessionRequest, _corral_v1_OpenSessionRequest__Output>
@@ -120,6 +128,8 @@ export interface ProtoGrpcType {
       SessionInfo: MessageTypeDefinition<_corral_v1_SessionInfo, _corral_v1_SessionInfo__Output>
       SetRequest: MessageTypeDefinition<_corral_v1_SetRequest, _corral_v1_SetRequest__Output>
       SetResponse: MessageTypeDefinition<_corral_v1_SetResponse, _corral_v1_SetResponse__Output>
+      SnapshotChunk: MessageTypeDefinition<_corral_v1_SnapshotChunk, _corral_v1_SnapshotChunk__Output>
+      SnapshotRequest: MessageTypeDefinition<_corral_v1_SnapshotRequest, _corral_v1_SnapshotRequest__Output>
       Stat: MessageTypeDefinition<_corral_v1_Stat, _corral_v1_Stat__Output>
       TimeToLiveRequest: MessageTypeDefinition<_corral_v1_TimeToLiveRequest, _corral_v1_TimeToLiveRequest__Output>
       TransferLeaderRequest: MessageTypeDefinition<_corral_v1_TransferLeaderRequest, _corral_v1_TransferLeaderRequest__Output>

@@ -8,7 +8,7 @@ import { encodeCommand, type KvCommand, type KvOk, type KvResult } from '../kv/c
 import type { KvError, KvErrorCode } from '../kv/kv-error';
 import type { KvLimits } from '../kv/limits';
 import type { KvStateMachine } from '../kv/state-machine';
-import type { KvGroupMachine } from '../node/kv-group-machine';
+import type { KvApplied, KvGroupStateMachine } from '../kv/kv-group';
 import { NONE, type NodeId } from '../raft/types';
 import { CorralError, type ErrorCode } from '../util/errors';
 import { ForwardedError, Forwarder, hopsOf } from './forwarder';
@@ -42,7 +42,7 @@ export interface ApiContextOptions {
   readonly host: MultiRaftHost;
   readonly router: Router;
   readonly forwarder: Forwarder;
-  readonly kvGroup: (groupId: GroupId) => KvGroupMachine | undefined;
+  readonly kvGroup: (groupId: GroupId) => KvGroupStateMachine | undefined;
   readonly limits: KvLimits;
   readonly requestTimeoutMs: number;
   readonly nodeId: NodeId;
@@ -69,7 +69,7 @@ export class ApiContext {
   }
 
   /** The local KV replica of a group, if this node hosts one. */
-  localKv(groupId: GroupId): KvGroupMachine | undefined {
+  localKv(groupId: GroupId): KvGroupStateMachine | undefined {
     return this.options.kvGroup(groupId);
   }
 
@@ -77,7 +77,7 @@ export class ApiContext {
    *  result, or throws the coded failure. */
   async proposeLocal(groupId: GroupId, command: KvCommand): Promise<KvOk> {
     const { result } = await this.host.propose(groupId, encodeCommand(command));
-    const outcome = result as KvResult;
+    const outcome = (result as KvApplied).result;
     const failure = kvFailure(outcome);
     if (failure !== null) throw failure;
     return outcome as KvOk;
@@ -115,6 +115,9 @@ export class ApiContext {
     call: { readonly request: Request; readonly metadata: grpc.Metadata },
     method: grpc.MethodDefinition<Request, Response>,
     local: () => Promise<Response>,
+    /** Bound on a forwarded call (default requestTimeoutMs); calls that wait on purpose,
+     *  such as a lock acquire with wait_ms, pass their wait plus requestTimeoutMs. */
+    forwardDeadlineMs: number = this.options.requestTimeoutMs,
   ): Promise<Response> {
     const replica = this.host.group(groupId);
     let hint = NONE;
@@ -126,7 +129,7 @@ export class ApiContext {
         hint = error.details.leaderHint ?? NONE;
       }
     }
-    return this.forward(groupId, call, method, true, hint);
+    return this.forward(groupId, call, method, true, hint, forwardDeadlineMs);
   }
 
   /** Runs `local` on a local replica of the group, else forwards to a node that has one. */
@@ -146,6 +149,7 @@ export class ApiContext {
     method: grpc.MethodDefinition<Request, Response>,
     needLeader: boolean,
     hint: NodeId,
+    deadlineMs: number = this.options.requestTimeoutMs,
   ): Promise<Response> {
     const hops = hopsOf(call.metadata);
     const target = this.forwardTarget(groupId, needLeader, hint);
@@ -157,7 +161,7 @@ export class ApiContext {
         ...(address !== undefined ? { leaderAddress: address } : {}),
       });
     }
-    return this.options.forwarder.forwardUnary({ method, request: call.request, address, deadlineMs: this.options.requestTimeoutMs, hops });
+    return this.options.forwarder.forwardUnary({ method, request: call.request, address, deadlineMs, hops });
   }
 }
 
@@ -172,4 +176,11 @@ export function unary<Request, Response>(
       (error: unknown) => callback(error instanceof ForwardedError ? error.status : toServiceError(error)),
     );
   };
+}
+
+/** Ends a server or bidi stream with the error as its status (leader hint in trailers);
+ *  forwarded statuses pass through unchanged. */
+export function failStream(call: { emit(event: 'error', error: Error): boolean }, error: unknown): void {
+  const status = error instanceof ForwardedError ? error.status : toServiceError(error);
+  call.emit('error', Object.assign(new Error(status.details ?? 'error'), status));
 }

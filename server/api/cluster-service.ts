@@ -1,5 +1,6 @@
 // The Cluster service: members, groups (with this node's view of leaders), the shard map,
-// and leadership transfer. Membership changes (add/remove node) go through the meta group.
+// and leadership transfer. Membership changes (add/remove node, create group) go through the
+// meta group: any node forwards them to the meta leader.
 
 import type * as grpc from '@grpc/grpc-js';
 import type { ClusterHandlers } from '../../proto/gen/corral/v1/Cluster';
@@ -11,9 +12,12 @@ import { CorralError } from '../util/errors';
 import type { ApiContext } from './api-context';
 import { unary } from './api-context';
 
+/** Run on the meta leader (the handlers forward there). */
 export interface MembershipOperations {
   addNode(id: number, address: string): Promise<void>;
+  /** Marks the member leaving; placement moves its replicas, then removes it. */
   removeNode(id: number): Promise<void>;
+  createGroup(replication: number): Promise<{ groupId: number; voters: readonly number[]; preferredLeader: number }>;
 }
 
 function groupInfos(host: MultiRaftHost, meta: MetaStateMachine): GroupInfo[] {
@@ -31,6 +35,8 @@ function groupInfos(host: MultiRaftHost, meta: MetaStateMachine): GroupInfo[] {
       term: status?.term ?? 0,
       commit: status?.commit ?? 0,
       applied: replica?.sm.appliedIndex ?? 0,
+      applied_voters: [...(replica?.appliedConf.voters ?? [])],
+      applied_learners: [...(replica?.appliedConf.learners ?? [])],
     });
   }
   return infos;
@@ -55,13 +61,28 @@ export function clusterHandlers(
     })),
     AddNode: unary(async (call) => {
       if (!call.request.id || call.request.address === '') throw new CorralError('invalid-argument', 'add-node needs an id >= 1 and an address host:port');
-      await membership.addNode(Number(call.request.id), call.request.address);
-      return { members: members() };
+      const method = methods.AddNode as unknown as grpc.MethodDefinition<typeof call.request, { members: ReturnType<typeof members> }>;
+      return context.atLeader(META_GROUP_ID, call, method, async () => {
+        await membership.addNode(Number(call.request.id), call.request.address);
+        return { members: members() };
+      });
     }),
     RemoveNode: unary(async (call) => {
       if (!call.request.id) throw new CorralError('invalid-argument', 'remove-node needs an id >= 1');
-      await membership.removeNode(Number(call.request.id));
-      return { members: members() };
+      const method = methods.RemoveNode as unknown as grpc.MethodDefinition<typeof call.request, { members: ReturnType<typeof members> }>;
+      return context.atLeader(META_GROUP_ID, call, method, async () => {
+        await membership.removeNode(Number(call.request.id));
+        return { members: members() };
+      });
+    }),
+    CreateGroup: unary(async (call) => {
+      const replication = Number(call.request.replication);
+      if (!Number.isInteger(replication) || replication < 0 || replication > 7) throw new CorralError('invalid-argument', 'create-group: replication must be 0 (the cluster default) to 7');
+      const method = methods.CreateGroup as unknown as grpc.MethodDefinition<typeof call.request, object>;
+      return context.atLeader(META_GROUP_ID, call, method, async () => {
+        const created = await membership.createGroup(replication);
+        return { group_id: created.groupId, voters: [...created.voters], preferred_leader: created.preferredLeader };
+      });
     }),
     TransferLeader: unary(async (call) => {
       const groupId = Number(call.request.group_id);

@@ -92,7 +92,9 @@ export class GroupReplica {
   /** Installs a snapshot received from the leader. Pending proposals below it have an
    *  unknown outcome: they may be inside the snapshot. */
   installSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
-    assert(meta.index > this.sm.appliedIndex, `snapshot ${meta.index} not past applied ${this.sm.appliedIndex}`);
+    // A joining node receives the founders' snapshot at index 0 (initial configuration and
+    // initial state) while its own empty machine is also at 0; otherwise it must be newer.
+    assert(meta.index > this.sm.appliedIndex || meta.index === 0, `snapshot ${meta.index} not past applied ${this.sm.appliedIndex}`);
     this.sm.restore(data, meta.index);
     this.appliedTerm = meta.term;
     this.appliedConf = meta.conf;

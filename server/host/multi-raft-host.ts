@@ -71,6 +71,7 @@ export class MultiRaftHost {
   private tickTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly snapshotsInFlight = new Set<string>();
+  private unknownGroupHandler: ((groupId: GroupId, message: Message) => boolean) | null = null;
   readonly stats: HostStats = { passes: 0, fsyncs: 0, entriesPersisted: 0, messagesSent: 0, inputsDropped: 0, lastFsyncMs: 0 };
   /** Settles when the current pass (if any) ends; used by stop(). */
   private passDone: Promise<void> = Promise.resolve();
@@ -130,7 +131,20 @@ export class MultiRaftHost {
     if (replica === undefined) return;
     this.groups.delete(groupId);
     replica.failAll(new CorralError('unavailable', `group ${groupId} no longer has a replica on node ${this.nodeId}`));
+    // A pass in progress may still write (or snapshot) this group; later passes no longer
+    // see it. Deleting after that pass keeps its writes from resurrecting the group's data.
+    await this.passDone;
     await this.storage.deleteGroup(groupId);
+  }
+
+  /**
+   * Messages for a group this node does not host go to `handler` (inside the pass, so it must
+   * be synchronous). It may create the replica with addGroup (e.g. an empty replica that
+   * waits for the leader's snapshot) and return true; the message is then stepped into it.
+   * Otherwise the message is dropped.
+   */
+  onUnknownGroup(handler: (groupId: GroupId, message: Message) => boolean): void {
+    this.unknownGroupHandler = handler;
   }
 
   group(groupId: GroupId): GroupReplica | undefined {
@@ -269,7 +283,10 @@ export class MultiRaftHost {
       for (const replica of this.groups.values()) if (replica.role === 'leader') replica.node.reportUnreachable(input.to);
       return;
     }
-    const replica = this.groups.get(input.groupId);
+    let replica = this.groups.get(input.groupId);
+    if (replica === undefined && input.kind === 'message' && this.unknownGroupHandler?.(input.groupId, input.message) === true) {
+      replica = this.groups.get(input.groupId); // the handler created it (addGroup)
+    }
     if (replica === undefined) {
       if ('settle' in input) input.settle.reject(new CorralError('not-found', `group ${input.groupId} has no replica on node ${this.nodeId}`));
       return;
@@ -369,12 +386,23 @@ export class MultiRaftHost {
   /** Steps 3 and 4: install, apply, serve reads. */
   private applyReady(replica: GroupReplica, ready: Ready): void {
     if (replica.noteSoftState(ready)) this.events.onLeaderChange?.(replica.groupId, replica.leader, replica.node.status().term);
-    if (ready.snapshot !== null) {
+    if (ready.snapshot !== null && ready.snapshot.meta.index === 0) {
+      this.adoptBaseSnapshot(replica, ready.snapshot);
+    } else if (ready.snapshot !== null) {
       replica.installSnapshot(ready.snapshot.meta, ready.snapshot.data);
       this.events.onSnapshotInstalled?.(replica.groupId, ready.snapshot.meta.index);
     }
     replica.applyEntries(ready.committedEntries, (entry, result) => this.events.onApplied?.(replica.groupId, entry.index, result));
     replica.acceptReadStates(ready);
+  }
+
+  /** A replica created empty (a node that joins a group) receives the group's index-0
+   *  snapshot: its initial configuration and state, from which the log at index 1 goes on. */
+  private adoptBaseSnapshot(replica: GroupReplica, snapshot: Snapshot): void {
+    assert(replica.sm.appliedIndex === 0 && replica.lastSnapshotIndex === 0, `group ${replica.groupId}: base snapshot into a replica at ${replica.sm.appliedIndex}`);
+    if (snapshot.data.length > 0) replica.sm.restore(snapshot.data, 0);
+    replica.appliedConf = snapshot.meta.conf;
+    this.events.onSnapshotInstalled?.(replica.groupId, 0);
   }
 
   private async maybeSnapshot(replicas: readonly GroupReplica[]): Promise<void> {

@@ -20,6 +20,7 @@ const TWO_POW_7 = 0x80;
 /** A safe integer needs at most 8 varint bytes (8 * 7 = 56 bits >= 53). */
 const VARINT_BYTES_MAX = 8;
 const WRITER_INITIAL_BYTES = 64;
+const ASCII_FAST_PATH_BYTES_MAX = 256;
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -169,6 +170,11 @@ export class ByteReader {
   string(): string {
     const length = this.varuint();
     this.need(length);
+    const ascii = length <= ASCII_FAST_PATH_BYTES_MAX ? this.asciiAt(this.offset, length) : null;
+    if (ascii !== null) {
+      this.offset += length;
+      return ascii;
+    }
     let value: string;
     try {
       value = textDecoder.decode(this.source.subarray(this.offset, this.offset + length));
@@ -176,6 +182,17 @@ export class ByteReader {
       throw new KvCodecError(`invalid utf-8 string at offset ${this.offset}`);
     }
     this.offset += length;
+    return value;
+  }
+
+  /** Short ASCII strings (paths, names) decode without TextDecoder, which is slow per call. */
+  private asciiAt(offset: number, length: number): string | null {
+    let value = '';
+    for (let index = offset; index < offset + length; index += 1) {
+      const byte = this.source[index];
+      if (byte >= TWO_POW_7) return null;
+      value += String.fromCharCode(byte);
+    }
     return value;
   }
 

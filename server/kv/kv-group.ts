@@ -7,7 +7,7 @@
 
 import { assert } from '../util/assert';
 import { decodeCommand } from './commands';
-import type { KvResult } from './commands';
+import type { KvCommand, KvResult } from './commands';
 import { kvError } from './kv-error';
 import { defaultKvLimits } from './limits';
 import type { KvLimits } from './limits';
@@ -20,6 +20,8 @@ import type { Watcher } from './watcher';
 
 export interface KvApplied {
   readonly index: number;
+  /** The decoded command (null when the entry did not decode). */
+  readonly command: KvCommand | null;
   readonly result: KvResult;
   readonly events: readonly WatchEvent[];
   readonly lockGrants: readonly LockGrant[];
@@ -49,11 +51,11 @@ export class KvGroupStateMachine implements LockTimeoutSource {
     const decoded = decodeCommand(data);
     if (!decoded.ok) {
       this.machine.skipEntry(index);
-      return { index, result: kvError('invalid-argument', decoded.message), events: [], lockGrants: [], readyWatchers: [] };
+      return { index, command: null, result: kvError('invalid-argument', decoded.message), events: [], lockGrants: [], readyWatchers: [] };
     }
     const output = this.machine.apply(index, decoded.command);
     const readyWatchers = this.hub.publish(output.events);
-    return { index, result: output.result, events: output.events, lockGrants: output.lockGrants, readyWatchers };
+    return { index, command: decoded.command, result: output.result, events: output.events, lockGrants: output.lockGrants, readyWatchers };
   }
 
   skipEntry(index: number): void {

@@ -36,7 +36,13 @@ function isCount(value: number): boolean {
 export function validateNodeOp(op: NodeOp, limits: KvLimits): KvError | null {
   const pathCheck = op.type === 'create' && op.sequential ? checkSequentialPrefix(op.path, limits) : checkPath(op.path, limits);
   if (!pathCheck.ok) return kvError('invalid-argument', pathCheck.message);
-  if (isRoot(op.path) && !(op.type === 'create' && op.sequential)) {
+  if (op.type === 'create' && op.sequential) {
+    // "/job-" would make "/job-0000000042": a new namespace per node, each routed to its own
+    // group. Sequential nodes live inside a namespace.
+    if (isRoot(parentOf(sequentialPath(op.path, 0)))) {
+      return kvError('invalid-argument', `sequential prefix ${op.path} must be inside a namespace ("/jobs/job-", not "/job-")`);
+    }
+  } else if (isRoot(op.path)) {
     return kvError('invalid-argument', `${op.type} of the root "/" is not allowed`);
   }
   if (op.type !== 'delete' && op.value.length > limits.valueBytesMax) {

@@ -239,6 +239,8 @@ export class SessionTracker {
       if (session === undefined) continue;
       const dueMs = this.dueOf(session);
       if (dueMs !== top.dueMs) {
+        // Due times only move later (keepalives extend, proposals push to a retry time).
+        assert(dueMs > top.dueMs, `session ${top.id} due moved back from ${top.dueMs} to ${dueMs}`);
         this.heap.push({ dueMs, id: top.id });
         continue;
       }

@@ -15,7 +15,7 @@ import { KvCodecError } from './byte-codec';
 import type { KvResult } from './commands';
 import type { KvStateParts } from './kv-state-parts';
 import type { LockHolder, LockRecord, LockWaiter } from './lock-table';
-import { checkPath, isRoot, parentOf, ROOT_PATH } from './path';
+import { ROOT_PATH, basenameOf, checkPath, isRoot, parentOf } from './path';
 import { readResult, writeResult } from './result-codec';
 
 const MAGIC = [0x43, 0x4b, 0x56, 0x53]; // "CKVS"
@@ -117,10 +117,12 @@ function readNodes(reader: ByteReader, parts: KvStateParts): void {
     if (!isRoot(path)) {
       const check = checkPath(path, parts.limits);
       if (!check.ok) throw new KvCodecError(`snapshot node: ${check.message}`);
-      if (parts.tree.has(path) || !parts.tree.has(parentOf(path))) throw new KvCodecError(`snapshot node ${path} duplicated or out of order`);
-      const parent = parts.tree.get(parentOf(path));
-      const last = parent?.children[parent.children.length - 1];
-      if (last !== undefined && last >= path.slice(path.lastIndexOf('/') + 1)) throw new KvCodecError(`snapshot children of ${parentOf(path)} not sorted`);
+      const parentPath = parentOf(path);
+      const parent = parts.tree.get(parentPath);
+      if (parent === undefined) throw new KvCodecError(`snapshot node ${path} comes before its parent`);
+      // Children arrive sorted, so a duplicate or misplaced node is one not after the last child.
+      const last = parent.children[parent.children.length - 1];
+      if (last !== undefined && last >= basenameOf(path)) throw new KvCodecError(`snapshot children of ${parentPath} duplicated or not sorted`);
     } else if (record.value.length !== 0 || record.version !== 0 || record.ephemeralOwner !== 0) {
       throw new KvCodecError(`snapshot root ${ROOT_PATH} has data`);
     }

@@ -451,6 +451,12 @@ export class KvStateMachine {
     return this.sessionTable.ids().map((id) => this.session(id) as SessionView);
   }
 
+  /** 'expired' for the last expiredSessionsRememberedMax expired ids; 'unknown' for ids
+   *  never opened, closed, or expired longer ago. */
+  sessionStatus(id: number): 'live' | 'expired' | 'unknown' {
+    return this.sessionTable.status(id);
+  }
+
   session(id: number): SessionView | null {
     const record = this.sessionTable.get(id);
     if (record === undefined) return null;
@@ -481,7 +487,7 @@ export class KvStateMachine {
   collectReplay(path: string, kind: WatchKind, eventsMax: number): WatchEvent[] | null {
     let paths: string[];
     if (kind === 'path') {
-      paths = this.tree.has(path) ? [path] : [];
+      paths = this.tree.has(path) && !isRoot(path) ? [path] : [];
     } else if (kind === 'children') {
       const node = this.tree.get(path);
       if (node !== undefined && node.children.length > eventsMax) return null;

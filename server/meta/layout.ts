@@ -13,6 +13,13 @@ export interface MemberRecord {
   readonly state: 'active' | 'leaving' | 'removed';
 }
 
+/**
+ * A KV group in the catalog. `voters` and `learners` are the group's TARGET replica set: the
+ * placement loop on the meta leader edits it (one replica at a time, guarded by `epoch`), and
+ * the group's own leader moves the Raft configuration toward it (add learner, catch up,
+ * promote, remove). A group with `epoch` 1 still has its founding replica set, which its
+ * replicas bootstrap from; every later replica starts empty and waits for the leader.
+ */
 export interface GroupRecord {
   readonly id: number;
   readonly voters: readonly NodeId[];
@@ -46,6 +53,22 @@ export function metaVoterCount(memberCount: number): number {
   if (memberCount >= 5) return 5;
   if (memberCount >= 3) return 3;
   return 1;
+}
+
+/** The layout of a meta replica before the bootstrap entry (or a snapshot) reached it: no
+ *  members, no groups, no slots. Routing through it answers UNAVAILABLE. */
+export function emptyLayout(clusterId: string): ClusterLayout {
+  return { clusterId, members: [], metaVoters: [], groups: [], slots: [], replication: 1 };
+}
+
+/** The members a KV group's replicas may be placed on. */
+export function activeMembers(layout: ClusterLayout): MemberRecord[] {
+  return layout.members.filter((m) => m.state === 'active');
+}
+
+/** Whether `id` holds (or is meant to hold) a replica of `group` per the catalog. */
+export function groupHasReplica(group: GroupRecord, id: NodeId): boolean {
+  return group.voters.includes(id) || group.learners.includes(id);
 }
 
 export function initialLayout(options: LayoutOptions): ClusterLayout {

@@ -3,7 +3,7 @@
 
 import type { NodeId } from '../raft/types';
 import { assert } from '../util/assert';
-import type { GroupStateMachine } from '../host/ports';
+import { META_GROUP_ID, type GroupStateMachine } from '../host/ports';
 import type { ClusterLayout, GroupRecord, MemberRecord } from './layout';
 
 export type MetaCommand =
@@ -105,25 +105,34 @@ export class MetaStateMachine implements GroupStateMachine {
     const layout = this.layoutValue;
     switch (command.type) {
       case 'add-member': {
-        if (layout.members.some((m) => m.id === command.id && m.state !== 'removed')) {
-          return { ok: false, message: `member ${command.id} already exists` };
+        const existing = this.member(command.id);
+        if (existing !== undefined) {
+          // Ids are never reused: a removed node's old process may still be running.
+          return { ok: false, message: `node id ${command.id} is already ${existing.state === 'removed' ? 'used by a removed member; pick a new id' : 'a member'}` };
         }
-        const others = layout.members.filter((m) => m.id !== command.id);
+        if (layout.members.some((m) => m.address === command.address && m.state !== 'removed')) {
+          return { ok: false, message: `address ${command.address} is already used by another member` };
+        }
         const member: MemberRecord = { id: command.id, address: command.address, state: 'active' };
-        return this.set({ ...layout, members: [...others, member].sort((a, b) => a.id - b.id) });
+        return this.set({ ...layout, members: [...layout.members, member].sort((a, b) => a.id - b.id) });
       }
       case 'set-member-state': {
-        if (this.member(command.id) === undefined) return { ok: false, message: `unknown member ${command.id}` };
+        const member = this.member(command.id);
+        if (member === undefined) return { ok: false, message: `unknown member ${command.id}` };
+        if (member.state === 'removed' && command.state !== 'removed') return { ok: false, message: `member ${command.id} was removed` };
         return this.set({ ...layout, members: layout.members.map((m) => (m.id === command.id ? { ...m, state: command.state } : m)) });
       }
       case 'create-group': {
         if (this.group(command.group.id) !== undefined) return { ok: false, message: `group ${command.group.id} already exists` };
+        if (command.group.id <= META_GROUP_ID) return { ok: false, message: `group id ${command.group.id} is reserved` };
+        if (command.group.voters.length === 0) return { ok: false, message: `group ${command.group.id} needs at least one voter` };
         return this.set({ ...layout, groups: [...layout.groups, command.group].sort((a, b) => a.id - b.id) });
       }
       case 'set-group-replicas': {
         const group = this.group(command.id);
         if (group === undefined) return { ok: false, message: `unknown group ${command.id}` };
         if (group.epoch !== command.expectedEpoch) return { ok: false, message: `group ${command.id} epoch is ${group.epoch}, not ${command.expectedEpoch}` };
+        if (command.voters.length === 0) return { ok: false, message: `group ${command.id} needs at least one voter` };
         const updated: GroupRecord = { ...group, voters: [...command.voters], learners: [...command.learners], epoch: group.epoch + 1 };
         return this.set({ ...layout, groups: layout.groups.map((g) => (g.id === command.id ? updated : g)) });
       }

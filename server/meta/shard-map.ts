@@ -3,6 +3,7 @@
 // revisions are consistent within it.
 
 import { assert } from '../util/assert';
+import { CorralError } from '../util/errors';
 
 export const SLOT_COUNT_DEFAULT = 256;
 
@@ -29,6 +30,9 @@ export function namespaceOfPath(path: string): string {
 }
 
 export function groupForNamespace(slots: readonly number[], namespace: string): number {
+  // A node that has not received the meta group's first entry (just started, or joining)
+  // has no slot map yet: a retryable outcome, not a bug.
+  if (slots.length === 0) throw new CorralError('unavailable', 'this node has no shard map yet (its meta replica is catching up); retry');
   const group = slots[slotOf(namespace, slots.length)];
   assert(group !== undefined, `no group for namespace ${namespace}`);
   return group;

@@ -10,8 +10,17 @@ export interface ServerConfig {
   readonly listen: string;
   /** Address other nodes and clients use to reach this node (default: listen). */
   readonly advertise: string;
-  /** `id=host:port,...`; default: this node alone. */
+  /** `id=host:port,...`; default: this node alone (none when joining). */
   readonly initialCluster: string;
+  /** `host:port[,host:port...]` of running members: join that cluster as a new member instead
+   *  of bootstrapping one (this node is then not in initialCluster). */
+  readonly join: string;
+  /** Bound on joining: reaching the cluster, being added, receiving the catalog. */
+  readonly joinTimeoutMs: number;
+  /** Placement loop period on the meta leader (replicas, leaders, membership). */
+  readonly placementIntervalMs: number;
+  /** A member not heard from for this long is considered down: its replicas move elsewhere. */
+  readonly memberDownAfterMs: number;
   /** Distinguishes clusters: a data dir or peer of another cluster is refused. */
   readonly clusterToken: string;
   /** `host:port` for /metrics, /healthz, /readyz; empty disables. */
@@ -36,6 +45,9 @@ export interface ServerConfig {
   readonly listPageMax: number;
   readonly reconnectGraceMs: number;
   readonly shutdownTimeoutMs: number;
+  /** /readyz and gRPC health report not ready while a local group's applied index trails its
+   *  commit index by more than this many entries. */
+  readonly readyLagEntriesMax: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -55,6 +67,10 @@ const SETTINGS: readonly Setting[] = [
   { key: 'listen', kind: 'string', help: 'host:port for the client API and peers' },
   { key: 'advertise', kind: 'string', help: 'host:port others use to reach this node (default: --listen)' },
   { key: 'initialCluster', kind: 'string', help: 'id=host:port,... of the founding members (default: this node alone)' },
+  { key: 'join', kind: 'string', help: 'host:port[,...] of running members: join that cluster as a new node (not in --initial-cluster)' },
+  { key: 'joinTimeoutMs', kind: 'int', min: 100, max: 3_600_000, help: 'bound on joining a cluster' },
+  { key: 'placementIntervalMs', kind: 'int', min: 10, max: 600_000, help: 'period of the placement loop on the meta leader' },
+  { key: 'memberDownAfterMs', kind: 'int', min: 1_000, max: 86_400_000, help: 'a member silent this long is down: its replicas move elsewhere' },
   { key: 'clusterToken', kind: 'string', help: 'cluster identity; a data dir of another cluster is refused' },
   { key: 'metricsListen', kind: 'string', help: 'host:port for /metrics and health checks (empty disables)' },
   { key: 'kvGroups', kind: 'int', min: 1, max: 1024, help: 'number of KV Raft groups at bootstrap' },
@@ -77,6 +93,7 @@ const SETTINGS: readonly Setting[] = [
   { key: 'listPageMax', kind: 'int', min: 1, max: 1_000_000, help: 'children per list page' },
   { key: 'reconnectGraceMs', kind: 'int', min: 0, max: 600_000, help: 'grace a new leader gives sessions to reconnect' },
   { key: 'shutdownTimeoutMs', kind: 'int', min: 100, max: 600_000, help: 'bound on graceful shutdown' },
+  { key: 'readyLagEntriesMax', kind: 'int', min: 0, max: 10_000_000, help: 'readiness: most entries a local group may apply behind its commit index' },
   { key: 'logLevel', kind: 'level', help: 'debug | info | warn | error' },
 ];
 
@@ -89,6 +106,10 @@ export function defaultServerConfig(): ServerConfig {
     listen: `127.0.0.1:${DEFAULT_PORT}`,
     advertise: '',
     initialCluster: '',
+    join: '',
+    joinTimeoutMs: 30_000,
+    placementIntervalMs: 1_000,
+    memberDownAfterMs: 60_000,
     clusterToken: 'corral',
     metricsListen: `127.0.0.1:${DEFAULT_PORT + 1}`,
     kvGroups: 4,
@@ -111,6 +132,7 @@ export function defaultServerConfig(): ServerConfig {
     listPageMax: 10_000,
     reconnectGraceMs: 2_000,
     shutdownTimeoutMs: 10_000,
+    readyLagEntriesMax: 1_000,
     logLevel: 'info',
   };
 }
@@ -193,7 +215,8 @@ export function loadServerConfig(sources: ConfigSources): ServerConfig {
   const withDerived: ServerConfig = {
     ...config,
     advertise: config.advertise === '' ? config.listen : config.advertise,
-    initialCluster: config.initialCluster === '' ? `${config.id}=${config.advertise === '' ? config.listen : config.advertise}` : config.initialCluster,
+    initialCluster:
+      config.initialCluster === '' && config.join === '' ? `${config.id}=${config.advertise === '' ? config.listen : config.advertise}` : config.initialCluster,
   };
   const verdict = validateServerConfig(withDerived);
   if (!verdict.ok) throw new ConfigError(verdict.problem);
@@ -246,6 +269,7 @@ export function validateServerConfig(config: ServerConfig): { ok: true } | { ok:
   if (config.sessionTtlMsMin > config.sessionTtlMsMax) return { ok: false, problem: `sessionTtlMsMin (${config.sessionTtlMsMin}) is above sessionTtlMsMax (${config.sessionTtlMsMax})` };
   const electionMs = config.tickMs * config.electionTicks;
   if (config.sessionTtlMsMin < 2 * electionMs) return { ok: false, problem: `sessionTtlMsMin (${config.sessionTtlMsMin} ms) must be at least two election timeouts (${2 * electionMs} ms)` };
+  if (config.join !== '') return validateJoin(config);
   let members: ClusterMember[];
   try {
     members = parseInitialCluster(config.initialCluster);
@@ -253,5 +277,27 @@ export function validateServerConfig(config: ServerConfig): { ok: true } | { ok:
     return { ok: false, problem: (error as Error).message };
   }
   if (!members.some((m) => m.id === config.id)) return { ok: false, problem: `initialCluster does not contain this node's id ${config.id}` };
+  return { ok: true };
+}
+
+/** `host:port[,host:port...]` of the members to ask when joining. */
+export function parseJoinAddresses(text: string): string[] {
+  const addresses = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const address of addresses) if (parseHostPort(address) === null) throw new ConfigError(`join: "${address}" is not host:port`);
+  if (addresses.length === 0) throw new ConfigError('join: no address');
+  return addresses;
+}
+
+/** A joining node is a NEW member: it is not among the founders (an optional initialCluster
+ *  names them, only to check that the cluster joined is the intended one). */
+function validateJoin(config: ServerConfig): { ok: true } | { ok: false; problem: string } {
+  try {
+    parseJoinAddresses(config.join);
+    if (config.initialCluster !== '' && parseInitialCluster(config.initialCluster).some((m) => m.id === config.id)) {
+      return { ok: false, problem: `join: node ${config.id} is in initialCluster, so it is a founding member and must not join; drop --join (or use a new id)` };
+    }
+  } catch (error) {
+    return { ok: false, problem: (error as Error).message };
+  }
   return { ok: true };
 }

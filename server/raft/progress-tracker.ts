@@ -86,7 +86,12 @@ export class ProgressTracker {
         existing.learner = learner;
         return;
       }
-      const progress = new Progress(id, { next: lastIndex + 1, learner, ...this.limits });
+      const progress = new Progress(id, {
+        next: lastIndex + 1,
+        learner,
+        maxInflightMsgs: this.limits.maxInflightMsgs,
+        maxInflightBytes: this.limits.maxInflightBytes,
+      });
       // A new member counts as active until the next check-quorum round (etcd does the same),
       // so that adding it cannot make the leader step down at once.
       progress.recentActive = true;

@@ -20,7 +20,7 @@ import { assert } from '../util/assert';
 import { applyConfChange, checkConfState, decodeConfChange, encodeConfChange, isValidNodeId } from './conf-change';
 import { ConfHistory } from './conf-history';
 import { validateRaftConfig } from './config';
-import { EMPTY_BYTES, EMPTY_ENTRIES, TRANSFER_CONTEXT, entriesBytes, makeMessage, type MessageFields } from './messages';
+import { EMPTY_BYTES, EMPTY_ENTRIES, TRANSFER_CONTEXT, entriesBytes, makeMessageFrom, type MessageFields } from './messages';
 import type { Progress } from './progress';
 import { ProgressTracker } from './progress-tracker';
 import { RaftLog, TERM_UNAVAILABLE } from './raft-log';
@@ -145,6 +145,15 @@ export class Raft {
 
   hardState(): HardState {
     return { term: this.currentTerm, vote: this.votedFor, commit: this.log.committed };
+  }
+
+  /** Allocation-free comparisons for RawNode.hasReady(), which hosts call every loop. */
+  softStateEquals(other: SoftState): boolean {
+    return other.leader === this.currentLeader && other.role === this.currentRole;
+  }
+
+  hardStateEquals(other: HardState): boolean {
+    return other.term === this.currentTerm && other.vote === this.votedFor && other.commit === this.log.committed;
   }
 
   status(): RaftStatus {
@@ -537,6 +546,9 @@ export class Raft {
       this.send({ type: 'app-resp', to: m.from, index: lastNew });
       return;
     }
+    // Leader completeness: the leader holds every committed entry, so a mismatch at or below
+    // our commit index means committed entries diverged.
+    assert(m.index > this.log.committed, `leader's entry ${m.index}/${m.logTerm} conflicts with our committed log`);
     // Fast back-off: every entry of ours above `hint` has a term greater than m.logTerm, so
     // none of them can match the leader's entries up to m.index.
     const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
@@ -725,6 +737,8 @@ export class Raft {
       this.handleAppendRejection(m, progress);
       return;
     }
+    // Followers acknowledge only what we sent them or what they committed, which we hold.
+    assert(m.index <= this.log.lastIndex(), `${m.from} acknowledged ${m.index} past our last index: committed entries are missing`);
     progress.appRespSinceHeartbeat = true;
     progress.baseConfRequested = false;
     const wasPaused = progress.isPaused();
@@ -965,6 +979,6 @@ export class Raft {
 
   private send(fields: OutgoingFields): void {
     assert(this.msgs.length < outboxMessagesMax, 'outbox overflow: the host must drain Ready every loop');
-    this.msgs.push(makeMessage({ ...fields, from: fields.from ?? this.id, term: fields.term ?? this.currentTerm }));
+    this.msgs.push(makeMessageFrom(fields, fields.from ?? this.id, fields.term ?? this.currentTerm));
   }
 }

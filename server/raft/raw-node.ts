@@ -76,8 +76,8 @@ export class RawNode implements RaftNode {
     const raft = this.raft;
     const log = raft.log;
     return (
-      !sameSoftState(raft.softState(), this.prevSoftState) ||
-      !sameHardState(raft.hardState(), this.prevHardState) ||
+      !raft.softStateEquals(this.prevSoftState) ||
+      !raft.hardStateEquals(this.prevHardState) ||
       log.hasUnstableEntries() ||
       log.pendingSnapshot !== null ||
       raft.msgs.length > 0 ||

@@ -52,6 +52,8 @@ export interface NodeSpec {
   readonly port: number;
   readonly metricsPort: number;
   readonly dataDir: string;
+  /** Set for a node added later: it starts with `--join <this>` instead of the founders' list. */
+  readonly join?: string;
 }
 
 export interface ClusterOptions {
@@ -68,27 +70,53 @@ export class TestCluster {
 
   private constructor(
     readonly dir: string,
-    readonly specs: readonly NodeSpec[],
+    readonly specs: NodeSpec[],
     readonly options: ClusterOptions,
   ) {}
 
   static async start(options: ClusterOptions = {}): Promise<TestCluster> {
+    const cluster = await TestCluster.prepare(options);
+    await cluster.startAll();
+    return cluster;
+  }
+
+  /** Chooses ports and data dirs without starting anything (e.g. to seed the data dirs with
+   *  `corral snapshot restore` first); then `startAll()`. */
+  static async prepare(options: ClusterOptions = {}): Promise<TestCluster> {
     const count = options.nodes ?? 3;
     const dir = mkdtempSync(join(tmpdir(), 'corral-cluster-'));
     const specs: NodeSpec[] = [];
     for (let id = 1; id <= count; id++) specs.push({ id, port: await freePort(), metricsPort: await freePort(), dataDir: join(dir, `node-${id}`) });
-    const cluster = new TestCluster(dir, specs, options);
-    try {
-      await Promise.all(specs.map((spec) => cluster.startNode(spec.id)));
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
-    return cluster;
+    return new TestCluster(dir, specs, options);
   }
 
+  /** Starts every node; on failure stops everything and removes the data. */
+  async startAll(): Promise<void> {
+    try {
+      await Promise.all(this.specs.map((spec) => this.startNode(spec.id)));
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Starts a new node (the next id) that joins the running cluster through node `via`;
+   *  resolves once it serves (it has joined and holds the catalog). Returns its id. */
+  async addJoiningNode(via: number, extraArgs: readonly string[] = []): Promise<number> {
+    const id = Math.max(...this.specs.map((s) => s.id)) + 1;
+    this.specs.push({ id, port: await freePort(), metricsPort: await freePort(), dataDir: join(this.dir, `node-${id}`), join: this.address(via) });
+    await this.startNode(id, extraArgs);
+    return id;
+  }
+
+  /** Where node `id`'s output goes. */
+  logPath(id: number): string {
+    return join(this.dir, `node-${id}.log`);
+  }
+
+  /** The founding members (nodes added with addJoiningNode are not in it). */
   get initialCluster(): string {
-    return this.specs.map((s) => `${s.id}=127.0.0.1:${s.port}`).join(',');
+    return this.specs.filter((s) => s.join === undefined).map((s) => `${s.id}=127.0.0.1:${s.port}`).join(',');
   }
 
   address(id: number): string {
@@ -110,7 +138,7 @@ export class TestCluster {
     const spec = this.spec(id);
     const args = [
       BIN, 'server', '--id', String(id), '--listen', `127.0.0.1:${spec.port}`, '--metrics-listen', `127.0.0.1:${spec.metricsPort}`,
-      '--data-dir', spec.dataDir, '--initial-cluster', this.initialCluster,
+      '--data-dir', spec.dataDir, ...(spec.join === undefined ? ['--initial-cluster', this.initialCluster] : ['--join', spec.join]),
       '--kv-groups', String(this.options.kvGroups ?? 2), '--replication', String(this.options.replication ?? 3),
       '--log-level', 'info', ...(this.options.args ?? []), ...extraArgs,
     ];

@@ -55,6 +55,9 @@ describe('create', () => {
     expect(h.ok(cmd.create('/queue/q/item-', '', { sequential: true, makeParents: true })).path).toBe('/queue/q/item-0000000000');
     // A prefix ending in "/" makes bare numbers.
     expect(h.ok(cmd.create('/jobs/', '', { sequential: true })).path).toBe('/jobs/0000000004');
+    // Not at the top level: each node would be its own namespace.
+    expect(h.fails(cmd.create('/job-', '', { sequential: true }), 'invalid-argument')).toContain('inside a namespace');
+    h.fails(cmd.create('/', '', { sequential: true }), 'invalid-argument');
   });
 
   it('sequential creates skip names taken by hand, and failed creates do not consume numbers', () => {

@@ -1,7 +1,8 @@
 // Randomized runs of whole clusters against the core: a safety phase with message loss,
 // reordering, partitions, crashes, compaction, reads, transfers and membership changes,
 // then a liveness phase that heals everything and demands convergence. One seed, one run.
-// Checked throughout: one leader per term, state machines agree, reads are not stale.
+// Checked throughout: one leader per term (by the Network, on every Ready), state machines
+// agree, reads are not stale.
 // Nodes 1-3 start as the cluster; 4 and 5 start empty and can be added by conf changes.
 
 import { NONE, type ConfChangeType, type NodeId, type RaftBug } from '../../server/raft';
@@ -53,7 +54,6 @@ const ACTION_WEIGHTS = ACTIONS.reduce((sum, [weight]) => sum + weight, 0);
 class FuzzRun {
   readonly random: SeededRandom;
   readonly net: Network;
-  private readonly leaderOfTerm = new Map<number, NodeId>();
   /** Read context -> the highest applied index anywhere when the read was requested. */
   private readonly readFloors = new Map<string, number>();
   private step = 0;
@@ -168,7 +168,6 @@ class FuzzRun {
         }
         dice -= weight;
       }
-      this.checkElectionSafety();
       this.checkReads();
     }
     this.net.checkAppliedAgree();
@@ -182,7 +181,6 @@ class FuzzRun {
     const marker = `final-${this.seed}`;
     let markerTerm = 0; // the term the marker was last proposed in (a new leader may lack it)
     const done = (): boolean => {
-      this.checkElectionSafety();
       const leader = net.leader();
       if (leader === NONE) return false;
       const status = net.raw(leader).status();
@@ -201,7 +199,7 @@ class FuzzRun {
     return {
       proposals: this.proposals,
       reads: this.reads,
-      leaders: this.leaderOfTerm.size,
+      leaders: this.net.leaderOfTerm.size,
       confChanges: this.confChanges,
       snapshots: this.net.snapshotsInstalled,
       committed: this.maxApplied(),
@@ -209,16 +207,6 @@ class FuzzRun {
   }
 
   // --- checks ---
-
-  private checkElectionSafety(): void {
-    for (const node of this.net.nodes.values()) {
-      const status = node.raw.status();
-      if (status.role !== 'leader') continue;
-      const known = this.leaderOfTerm.get(status.term);
-      if (known !== undefined && known !== node.id) throw new Error(`two leaders in term ${status.term}`);
-      this.leaderOfTerm.set(status.term, node.id);
-    }
-  }
 
   private checkReads(): void {
     for (const node of this.net.nodes.values()) {

@@ -45,7 +45,7 @@ export interface TestNode {
   raw: RawNode;
   config: RaftConfig;
   store: StableStore;
-  /** The state machine: applied normal entries with a payload, in order. */
+  /** The state machine: applied normal entries (no-ops included, with text ''), in order. */
   applied: AppliedEntry[];
   appliedIndex: number;
   readStates: ReadState[];
@@ -75,6 +75,9 @@ export class Network {
   queue: Message[] = [];
   /** Every message ever delivered (tests count round trips with it). */
   readonly delivered: Message[] = [];
+  /** Election safety, checked on every Ready that announces a leader (leadership that was
+   *  never persisted, say a lone voter that crashed right after winning, does not count). */
+  readonly leaderOfTerm = new Map<number, NodeId>();
   /** Snapshots installed from 'snap' messages, over all nodes. */
   snapshotsInstalled = 0;
   /** Record every delivered message and Ready (off for long randomized runs). */
@@ -298,9 +301,9 @@ export class Network {
     node.store.entries = node.store.entries.filter((e) => e.index > index);
   }
 
-  /** Texts applied on a node, in order. */
+  /** Texts applied on a node, in order (no-op entries left out). */
   texts(id: NodeId): string[] {
-    return this.node(id).applied.map((a) => a.text);
+    return this.node(id).applied.filter((a) => a.text !== '').map((a) => a.text);
   }
 
   /** Throws unless every pair of nodes applied the same entry at every index both applied. */
@@ -349,6 +352,12 @@ export class Network {
   private handleReady(node: TestNode, ready: Ready): void {
     if (this.recording) node.readies.push(ready);
     this.persist(node.store, ready);
+    if (ready.softState?.role === 'leader') {
+      const term = node.store.hardState.term;
+      const known = this.leaderOfTerm.get(term);
+      if (known !== undefined && known !== node.id) throw new Error(`two leaders in term ${term}: ${known}, ${node.id}`);
+      this.leaderOfTerm.set(term, node.id);
+    }
     for (const m of ready.messages) {
       // The host fills a snapshot's data from its snapshot store. If it compacted further
       // since the core asked, it sends its newer snapshot (meta and data together).
@@ -370,7 +379,7 @@ export class Network {
       if (entry.index !== node.appliedIndex + 1) {
         throw new Error(`node ${node.id} applies ${entry.index} after ${node.appliedIndex}`);
       }
-      if (entry.type === 'normal' && entry.data.length > 0) {
+      if (entry.type === 'normal') {
         node.applied.push({ index: entry.index, term: entry.term, text: decoder.decode(entry.data) });
       }
       node.appliedIndex = entry.index;

@@ -59,6 +59,50 @@ function partitionByKey(
   return [...byKey.keys()].sort().map((key) => byKey.get(key) ?? []);
 }
 
+/** Drops indeterminate writes that cannot matter, and merges the values of the rest. Call a write "unobserved" when no read
+ *  returned its value and no cas expected it. In a valid linearization, an unobserved write
+ *  can only matter as the last write before a failed cas (nothing can see its value), so at
+ *  most k of them are needed, k being the number of failed cas operations. An unobserved put
+ *  can stand in for any unobserved write invoked no earlier (a cas only conditionally does
+ *  what a put does). Hence keeping the k earliest unobserved puts, and the unobserved cas
+ *  invoked before the k-th of those puts, never changes the verdict. */
+function pruneUnobservedWrites(
+  operations: readonly Operation<KvInput, KvOutput>[],
+): Operation<KvInput, KvOutput>[] {
+  const observed = new Set<string>();
+  let failedCas = 0;
+  for (const { input, outcome } of operations) {
+    if (input.kind === 'cas' && input.expected !== null) observed.add(`${input.key}\u0000${input.expected}`);
+    if (outcome.kind !== 'ok') continue;
+    if (outcome.output.kind === 'get' && outcome.output.value !== null) {
+      observed.add(`${input.key}\u0000${outcome.output.value}`);
+    }
+    if (outcome.output.kind === 'cas' && !outcome.output.ok) failedCas += 1;
+  }
+  const isUnobservedWrite = ({ input, outcome }: Operation<KvInput, KvOutput>): boolean =>
+    outcome.kind === 'indeterminate' && input.kind !== 'get' && !observed.has(`${input.key}\u0000${input.value}`);
+  const puts = operations
+    .filter((operation) => isUnobservedWrite(operation) && operation.input.kind === 'put')
+    .sort((a, b) => a.invokeTime - b.invokeTime)
+    .slice(0, failedCas);
+  const keptPuts = new Set(puts);
+  const casCutoff = puts.length < failedCas ? Number.POSITIVE_INFINITY : (puts[puts.length - 1]?.invokeTime ?? Number.NEGATIVE_INFINITY);
+  const kept = operations.filter((operation) => {
+    if (!isUnobservedWrite(operation)) return true;
+    if (operation.input.kind === 'put') return keptPuts.has(operation);
+    return operation.invokeTime < casCutoff;
+  });
+  // Nothing can tell unobserved values apart: give them all one value, so that the kept
+  // writes become interchangeable twins for the checker and their states coincide.
+  return kept.map((operation) => {
+    if (!isUnobservedWrite(operation) || operation.input.kind === 'get') return operation;
+    return { ...operation, input: { ...operation.input, value: unobservedValue } };
+  });
+}
+
+/** Stands for "some value nothing observed"; no client writes it. */
+export const unobservedValue = '\u0000unobserved';
+
 export const kvModel: SequentialModel<KvState, KvInput, KvOutput> = {
   init: () => ({}),
   step(state, input, output) {
@@ -67,5 +111,6 @@ export const kvModel: SequentialModel<KvState, KvInput, KvOutput> = {
     return { ok, state: result.state };
   },
   partition: partitionByKey,
+  prune: pruneUnobservedWrites,
   stateKey,
 };

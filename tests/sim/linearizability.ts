@@ -23,8 +23,16 @@ export interface SequentialModel<S, I, O> {
   /** Split a history into independent sub-histories (for example one per key); each one is
    *  checked alone, which keeps the search small. */
   partition?(operations: readonly Operation<I, O>[]): Operation<I, O>[][];
+  /** Drops operations that cannot change the verdict (for example indeterminate writes
+   *  that nothing observed), applied to each partition before the search. Indeterminate
+   *  operations multiply the search space; this keeps it tractable. */
+  prune?(operations: readonly Operation<I, O>[]): Operation<I, O>[];
   /** A canonical string for a state, used for memoization (default: JSON.stringify). */
   stateKey?(state: S): string;
+  /** A canonical string for an input (default: JSON.stringify). Indeterminate operations
+   *  with equal inputs are interchangeable: the search only places the earliest-invoked of
+   *  them that is still unplaced, which removes symmetric branches. */
+  inputKey?(input: I): string;
 }
 
 export type Outcome<O> =
@@ -86,7 +94,8 @@ export function checkLinearizability<S, I, O>(
   const partitions = model.partition ? model.partition(history) : [history.slice()];
   let stepsTotal = 0;
   let unknown = false;
-  for (const operations of partitions) {
+  for (const partition of partitions) {
+    const operations = model.prune ? model.prune(partition) : partition;
     const result = checkPartition(model, operations, options.maxSteps - stepsTotal);
     stepsTotal += result.steps;
     if (result.kind === 'violation') return { ...result, steps: stepsTotal };
@@ -174,6 +183,10 @@ class BitSet {
     this.words[bit >>> 5] |= 1 << (bit & 31);
   }
 
+  has(bit: number): boolean {
+    return (this.words[bit >>> 5] & (1 << (bit & 31))) !== 0;
+  }
+
   clear(bit: number): void {
     this.words[bit >>> 5] &= ~(1 << (bit & 31));
   }
@@ -183,9 +196,15 @@ class BitSet {
   }
 }
 
+/** Candidates at one search node are tried in two passes: determinate operations first,
+ *  then indeterminate ones (which rarely need to be placed at all). Every candidate is still
+ *  tried once, so the order changes only how fast a linearization is found. */
+type Pass = 0 | 1;
+
 interface Frame<S> {
   readonly call: ListEntry;
   readonly stateBefore: S;
+  readonly pass: Pass;
 }
 
 type PartitionResult<I, O> =
@@ -199,63 +218,130 @@ type PartitionResult<I, O> =
       readonly stuck: Operation<I, O>;
     };
 
+/** For each indeterminate operation, the previous indeterminate one (by invocation) with an
+ *  equal input, or -1. Placing the later twin while the earlier one is unplaced is never
+ *  needed: swapping them gives an equivalent linearization (the earlier one may be placed
+ *  wherever the later one may). */
+function findTwins<I, O>(operations: readonly Operation<I, O>[], inputKey: (input: I) => string): Int32Array {
+  const twins = new Int32Array(operations.length).fill(-1);
+  const order = operations.map((_, index) => index).sort((a, b) => operations[a].invokeTime - operations[b].invokeTime);
+  const lastByKey = new Map<string, number>();
+  for (const index of order) {
+    if (operations[index].outcome.kind !== 'indeterminate') continue;
+    const key = inputKey(operations[index].input);
+    twins[index] = lastByKey.get(key) ?? -1;
+    lastByKey.set(key, index);
+  }
+  return twins;
+}
+
 function checkPartition<S, I, O>(
   model: SequentialModel<S, I, O>,
   operations: readonly Operation<I, O>[],
   stepsMax: number,
 ): PartitionResult<I, O> {
-  const stateKey = model.stateKey ?? ((state: S): string => JSON.stringify(state));
-  const head = buildList(operations);
-  const linearized = new BitSet(operations.length);
-  const seen = new Set<string>();
-  const stack: Frame<S>[] = [];
-  let state = model.init();
-  let entry = head.next;
-  let steps = 0;
-  let longest: { prefix: number[]; stuck: number } = { prefix: [], stuck: -1 };
-  while (entry !== null) {
-    if (steps >= stepsMax) return { kind: 'unknown', steps };
-    steps += 1;
-    const operation = operations[entry.operation];
-    if (!entry.isCall) {
-      // The first pending return: if its operation is indeterminate, every determinate
-      // operation has been linearized (their returns all precede this one).
-      if (operation.outcome.kind === 'indeterminate') return { kind: 'ok', steps };
-      if (stack.length >= longest.prefix.length) {
-        longest = { prefix: stack.map((f) => operations[f.call.operation].id), stuck: entry.operation };
-      }
-      const frame = stack.pop();
-      if (frame === undefined) break;
-      linearized.clear(frame.call.operation);
-      state = frame.stateBefore;
-      unlift(frame.call);
-      entry = frame.call.next;
-      continue;
-    }
-    const output = operation.outcome.kind === 'ok' ? operation.outcome.output : undefined;
-    const next = model.step(state, operation.input, output);
-    if (next.ok) {
-      linearized.set(entry.operation);
-      const key = `${linearized.key()}|${stateKey(next.state)}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        stack.push({ call: entry, stateBefore: state });
-        state = next.state;
-        lift(entry);
-        entry = head.next;
+  return new PartitionSearch(model, operations).run(stepsMax);
+}
+
+/** The search over one partition: a depth-first walk over linearization prefixes, with the
+ *  list `head` holding what is not linearized yet and `stack` what is, in order. */
+class PartitionSearch<S, I, O> {
+  private readonly head: ListEntry;
+  private readonly linearized: BitSet;
+  private readonly seen = new Set<string>();
+  private readonly stack: Frame<S>[] = [];
+  private readonly twins: Int32Array;
+  private readonly stateKey: (state: S) => string;
+  private state: S;
+  private longest: { prefix: number[]; stuck: number } = { prefix: [], stuck: -1 };
+
+  constructor(
+    private readonly model: SequentialModel<S, I, O>,
+    private readonly operations: readonly Operation<I, O>[],
+  ) {
+    this.head = buildList(operations);
+    this.linearized = new BitSet(operations.length);
+    this.twins = findTwins(operations, model.inputKey ?? ((input: I): string => JSON.stringify(input)));
+    this.stateKey = model.stateKey ?? ((state: S): string => JSON.stringify(state));
+    this.state = model.init();
+  }
+
+  run(stepsMax: number): PartitionResult<I, O> {
+    let entry = this.head.next;
+    let pass: Pass = 0;
+    let steps = 0;
+    while (entry !== null) {
+      if (steps >= stepsMax) return { kind: 'unknown', steps };
+      steps += 1;
+      if (entry.isCall) {
+        const placed = this.skip(entry, pass) ? null : this.tryPlace(entry, pass);
+        entry = placed ?? entry.next;
+        if (placed !== null) pass = 0;
         continue;
       }
-      linearized.clear(entry.operation);
+      // The first pending return: if its operation is indeterminate, every determinate
+      // operation has been linearized (their returns all precede this one).
+      if (this.isIndeterminate(entry)) return { kind: 'ok', steps };
+      if (pass === 0) {
+        pass = 1; // now the indeterminate candidates at this search node
+        entry = this.head.next;
+        continue;
+      }
+      const frame = this.backtrack(entry);
+      if (frame === null) break;
+      entry = frame.call.next;
+      pass = frame.pass;
     }
-    entry = entry.next;
+    if (entry === null) return { kind: 'ok', steps };
+    const stuck = this.longest.stuck;
+    assert(stuck >= 0, 'violation without a stuck operation');
+    const operations = this.operations;
+    return { kind: 'violation', steps, operations, longestPrefix: this.longest.prefix, stuck: operations[stuck] };
   }
-  if (entry === null) return { kind: 'ok', steps };
-  assert(longest.stuck >= 0, 'violation without a stuck operation');
-  return {
-    kind: 'violation',
-    steps,
-    operations,
-    longestPrefix: longest.prefix,
-    stuck: operations[longest.stuck],
-  };
+
+  private isIndeterminate(entry: ListEntry): boolean {
+    return this.operations[entry.operation].outcome.kind === 'indeterminate';
+  }
+
+  /** Pass 0 places determinate calls, pass 1 indeterminate ones, and a later twin waits
+   *  for its earlier twin. */
+  private skip(entry: ListEntry, pass: Pass): boolean {
+    if (this.isIndeterminate(entry) === (pass === 0)) return true;
+    const twin = this.twins[entry.operation];
+    return twin >= 0 && !this.linearized.has(twin);
+  }
+
+  /** Linearizes `call` if the model allows it and the configuration is new; returns the
+   *  list head to continue from, or null if it could not. */
+  private tryPlace(call: ListEntry, pass: Pass): ListEntry | null {
+    const operation = this.operations[call.operation];
+    const output = operation.outcome.kind === 'ok' ? operation.outcome.output : undefined;
+    const next = this.model.step(this.state, operation.input, output);
+    if (!next.ok) return null;
+    this.linearized.set(call.operation);
+    const key = `${this.linearized.key()}|${this.stateKey(next.state)}`;
+    if (this.seen.has(key)) {
+      this.linearized.clear(call.operation);
+      return null;
+    }
+    this.seen.add(key);
+    this.stack.push({ call, stateBefore: this.state, pass });
+    this.state = next.state;
+    lift(call);
+    return this.head.next;
+  }
+
+  /** `stuckReturn`'s operation cannot be linearized in this prefix: undo the last step. */
+  private backtrack(stuckReturn: ListEntry): Frame<S> | null {
+    if (this.stack.length >= this.longest.prefix.length) {
+      const prefix = this.stack.map((frame) => this.operations[frame.call.operation].id);
+      this.longest = { prefix, stuck: stuckReturn.operation };
+    }
+    const frame = this.stack.pop();
+    if (frame === undefined) return null;
+    this.linearized.clear(frame.call.operation);
+    this.state = frame.stateBefore;
+    unlift(frame.call);
+    return frame;
+  }
 }

@@ -13,6 +13,7 @@ import { randomInt } from 'node:crypto';
 import type { RaftBug } from '../../server/raft/types';
 import { isSimBug, simBugs } from './sim-config';
 import { parseCorpus, reproduceCommand, runSeed } from './runner';
+import { addStats, describeStats, emptyStats } from './sim-stats';
 
 interface CliOptions {
   seeds: number | null;
@@ -75,10 +76,15 @@ function main(argv: readonly string[]): number {
   let steps = 0;
   let violations = 0;
   let unknown = 0;
+  const stats = emptyStats();
   for (const seed of seeds) {
     const traceSink = options.trace && options.seed === seed ? (line: string): void => console.log(line) : null;
     const result = runSeed({ seed, bug: options.bug, overrides, traceSink });
     steps += result.steps;
+    addStats(stats, result.stats);
+    if (options.seed === seed) {
+      console.log(`sim: seed ${seed} digest=${result.digest} ops=${result.operations} indeterminate=${result.indeterminate} lin=${result.linearizability}`);
+    }
     if (result.linearizability === 'unknown') unknown += 1;
     if (result.violations.length === 0) continue;
     violations += 1;
@@ -88,6 +94,7 @@ function main(argv: readonly string[]): number {
   }
   const elapsedMs = Math.max(1, Date.now() - startedMs);
   const perMinute = Math.round((seeds.length * 60_000) / elapsedMs);
+  console.log(`sim: exercised ${describeStats(stats)}`);
   console.log(`sim: ${(elapsedMs / 1000).toFixed(1)} s, ${perMinute} seeds/min, linearizability unknown on ${unknown} seeds`);
   console.log(`sim: ${seeds.length} seeds, ${steps} steps, ${violations} violations`);
   return violations === 0 ? 0 : 1;

@@ -1,22 +1,26 @@
 // Human-readable summaries of failures, kept to one line each so that a failing seed's
 // report fits in CI output.
 
-import type { KvInput, KvOutput } from './kv-model';
+import { unobservedValue, type KvInput, type KvOutput } from './kv-model';
 import type { LinearizabilityResult, Operation } from './linearizability';
+
+function shown(value: string): string {
+  return value === unobservedValue ? '(unobserved)' : value;
+}
 
 export function describeOperation(operation: Operation<KvInput, KvOutput>): string {
   const input = operation.input;
   const call =
     input.kind === 'put'
-      ? `put(${input.key}=${input.value})`
+      ? `put(${input.key}=${shown(input.value)})`
       : input.kind === 'get'
         ? `get(${input.key})`
-        : `cas(${input.key}: ${input.expected ?? 'absent'} -> ${input.value})`;
+        : `cas(${input.key}: ${input.expected ?? 'absent'} -> ${shown(input.value)})`;
   const outcome = operation.outcome;
   if (outcome.kind === 'indeterminate') return `#${operation.id} c${operation.client} ${call} -> ? [${operation.invokeTime}, ...]`;
   const output = outcome.output;
-  const shown = output.kind === 'get' ? (output.value ?? 'absent') : output.kind === 'cas' ? String(output.ok) : 'ok';
-  return `#${operation.id} c${operation.client} ${call} -> ${shown} [${operation.invokeTime}, ${outcome.completeTime}]`;
+  const result = output.kind === 'get' ? (output.value ?? 'absent') : output.kind === 'cas' ? String(output.ok) : 'ok';
+  return `#${operation.id} c${operation.client} ${call} -> ${result} [${operation.invokeTime}, ${outcome.completeTime}]`;
 }
 
 export function describeLinearizabilityFailure(

@@ -46,6 +46,9 @@ interface EntryRecord {
   readonly term: number;
   readonly hash: number;
   readonly node: NodeId;
+  /** The lowest term in which a node was seen holding this entry as committed: leaders of
+   *  later terms must have it (Raft's leader completeness). */
+  readonly commitTerm: number;
 }
 
 interface FragmentRecord {
@@ -99,9 +102,10 @@ export class SafetyChecker {
     if (ready.softState !== null && ready.softState.role === 'leader') this.checkLeaderCompleteness(node, disk);
   }
 
-  /** `entry` was applied on `node`: it must be the committed entry at its index. */
-  observeApply(node: NodeId, entry: Entry): void {
-    this.recordCommitted(node, entry.index, entry.term, this.hashOf(entry), 'state-machine-safety', 'applied');
+  /** `entry` was applied on `node` (in `term`): it must be the committed entry at its index. */
+  observeApply(node: NodeId, entry: Entry, term: number): void {
+    const seen = { node, term, commitTerm: term };
+    this.recordCommitted(seen, entry.index, entry.term, this.hashOf(entry), 'state-machine-safety', 'applied');
   }
 
   /** A snapshot at `index` (taken or installed by `node`) must equal every other one there. */
@@ -175,18 +179,19 @@ export class SafetyChecker {
       this.report('invariant', `node ${node} persisted commit ${commit} beyond its last index ${disk.lastIndex}`);
       return;
     }
+    const seen = { node, commitTerm: disk.hardState.term };
     for (let index = Math.max(previous + 1, disk.snapshot.meta.index); index <= commit; index += 1) {
       const term = disk.term(index);
       if (term === null) continue;
       const entry = disk.entry(index);
       const hash = entry === null ? -1 : this.hashOf(entry);
-      this.recordCommitted(node, index, term, hash, 'committed-changed', 'committed');
+      this.recordCommitted(seen, index, term, hash, 'committed-changed', 'committed');
     }
     this.commitByNode.set(node, commit);
   }
 
   private recordCommitted(
-    node: NodeId,
+    seen: { readonly node: NodeId; readonly commitTerm: number },
     index: number,
     term: number,
     hash: number,
@@ -196,7 +201,7 @@ export class SafetyChecker {
     const existing = this.committed.get(index);
     if (existing === undefined) {
       // A snapshot boundary only tells the term (hash -1); a later entry fills in the data.
-      this.committed.set(index, { term, hash, node });
+      this.committed.set(index, { term, hash, node: seen.node, commitTerm: seen.commitTerm });
       this.committedIndexMax = Math.max(this.committedIndexMax, index);
       return;
     }
@@ -204,21 +209,30 @@ export class SafetyChecker {
     if (existing.term !== term || !sameData) {
       this.report(
         kind,
-        `index ${index}: node ${node} ${what} term ${term}, but node ${existing.node} had committed term ${existing.term}` +
+        `index ${index}: node ${seen.node} ${what} term ${term}, but node ${existing.node} had committed term ${existing.term}` +
           (existing.term === term ? ' (same term, different data)' : ''),
       );
-    } else if (existing.hash === -1 && hash !== -1) {
-      this.committed.set(index, { term, hash, node: existing.node });
+      return;
+    }
+    if ((existing.hash === -1 && hash !== -1) || seen.commitTerm < existing.commitTerm) {
+      this.committed.set(index, {
+        term,
+        hash: existing.hash === -1 ? hash : existing.hash,
+        node: existing.node,
+        commitTerm: Math.min(existing.commitTerm, seen.commitTerm),
+      });
     }
   }
 
-  /** Raft's leader completeness: a leader's log contains every committed entry. Checked when
-   *  the Ready that made `node` leader is durable, so the disk holds the leader's log. */
+  /** Raft's leader completeness: a leader's log contains every entry committed in an earlier
+   *  term. Checked when the Ready that made `node` leader is durable, so the disk holds the
+   *  leader's log (and its term: a slow disk may land it after newer terms committed more). */
   private checkLeaderCompleteness(node: NodeId, disk: SimDisk): void {
     const snapshotIndex = disk.snapshot.meta.index;
+    const leaderTerm = disk.hardState.term;
     for (let index = this.committedIndexMax; index >= snapshotIndex && index >= 1; index -= 1) {
       const record = this.committed.get(index);
-      if (record === undefined) continue;
+      if (record === undefined || record.commitTerm >= leaderTerm) continue;
       const term = disk.term(index);
       if (term !== record.term) {
         this.report(

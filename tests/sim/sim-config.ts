@@ -2,7 +2,7 @@
 // and limits, network and disk behaviour, fault rates, workload shape and phase lengths.
 // A `--bug` shifts the fault mix towards the pattern that exposes that defect.
 
-import type { RaftBug } from '../../server/raft/types';
+import type { RaftBug, ReadOnlyOption } from '../../server/raft/types';
 import { assert, unreachable } from '../../server/util/assert';
 import { SeededRandom } from '../../server/util/random';
 import type { NetworkParams } from './network';
@@ -20,6 +20,7 @@ export function isSimBug(name: string): name is RaftBug {
 }
 
 export interface RaftTuning {
+  readonly readOnlyOption: ReadOnlyOption;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
   readonly preVote: boolean;
@@ -60,11 +61,19 @@ export interface FaultParams {
   readonly ambushDelayMaxUnits: number;
   /** Chance, per disk write, of a crash just before or just after it lands. */
   readonly crashPointChance: number;
+  /** Chance that a leader crashes right after persisting a commit advance, before telling
+   *  anyone (Raft figure 8's crash). */
+  readonly leaderCommitCrashChance: number;
+  /** Chance that a new leader crashes right after persisting its first Ready (its term's
+   *  first entry is durable on it alone). */
+  readonly leaderElectedCrashChance: number;
 }
 
 export interface WorkloadParams {
   readonly clientCount: number;
   readonly keyCount: number;
+  /** Operations on one key before it is retired for a fresh one (bounds each key's history). */
+  readonly opsPerKeyMax: number;
   /** Logical operations per client in the safety phase (each may take several attempts). */
   readonly opsPerClientMax: number;
   readonly attemptsMax: number;
@@ -114,11 +123,15 @@ function between(random: SeededRandom, min: number, max: number): number {
 
 function deriveRaft(random: SeededRandom): RaftTuning {
   const electionTicks = between(random, 8, 14);
+  const checkQuorum = random.chance(0.8);
   return {
+    // Lease reads need check-quorum, and clocks that drift less than the lease's margin
+    // (the simulation gives such seeds equal tick periods).
+    readOnlyOption: checkQuorum && random.chance(0.25) ? 'lease-based' : 'safe',
     electionTicks,
     heartbeatTicks: between(random, 1, 3),
     preVote: random.chance(0.8),
-    checkQuorum: random.chance(0.8),
+    checkQuorum,
     maxInflightMsgs: between(random, 1, 8),
     maxInflightBytes: pick(random, [1024, 16 * 1024, 1024 * 1024]),
     maxMsgBytes: pick(random, [64, 256, 4096]),
@@ -157,6 +170,8 @@ function deriveFaults(random: SeededRandom, tickUnits: number, electionTicks: nu
     membershipChance: pick(random, [0, 0.05, 0.1]),
     transferChance: pick(random, [0, 0.02]),
     crashPointChance: pick(random, [0, 0.001, 0.005]),
+    leaderCommitCrashChance: pick(random, [0, 0.002, 0.01]),
+    leaderElectedCrashChance: pick(random, [0, 0.01, 0.05]),
     leaderAmbushChance: pick(random, [0, 0, 0.1, 0.3]),
     ambushDelayMaxUnits: between(random, 0, 3) * tickUnits,
   };
@@ -166,7 +181,8 @@ function deriveWorkload(random: SeededRandom, tickUnits: number, electionTicks: 
   return {
     clientCount: between(random, 2, 5),
     keyCount: between(random, 1, 3),
-    opsPerClientMax: 40,
+    opsPerKeyMax: between(random, 20, 60),
+    opsPerClientMax: 300,
     attemptsMax: 4,
     thinkMaxUnits: between(random, 1, 4) * tickUnits,
     opTimeoutUnits: 3 * electionTicks * tickUnits,
@@ -195,7 +211,7 @@ export function deriveSimConfig(seed: number, bug: RaftBug | null, overrides: Co
     disk: { fastLatencyMaxUnits: between(random, 0, 2), slowLatencyMinUnits: 10, slowLatencyMaxUnits: 80 },
     faults: deriveFaults(random, tickUnits, raft.electionTicks),
     workload: deriveWorkload(random, tickUnits, raft.electionTicks),
-    safetySteps: between(random, 2000, 4000),
+    safetySteps: between(random, 10000, 24000),
     livenessTicksMax: raft.electionTicks * 40,
     livenessOpsPerClient: 2,
     linearizabilityStepsMax: 2_000_000,
@@ -211,15 +227,19 @@ function shapeForBug(config: SimConfig, bug: RaftBug, random: SeededRandom): Sim
   const faults = { ...config.faults, membershipChance: 0 };
   switch (bug) {
     case 'commit-old-term': {
-      // Figure 8: five nodes; leaders that crash or get cut off soon after winning leave
-      // entries of their term on a minority; a later leader replicates an older term's entry
-      // one message at a time (tiny messages, one in flight) and counts it committed.
+      // Raft figure 8: five nodes; a leader crashes right after its election is durable (its
+      // term's entry stays on it alone) or right after a commit advance (before anyone hears
+      // of it); lossy links and leader crashes make competing terms; one tiny message in
+      // flight makes a leader replicate an older term's entry alone, so that it may count it
+      // committed before its own entry follows. Partitions only slowed this down.
       const electionUnits = config.raft.electionTicks * config.tickUnits;
       return {
         ...config,
         nodeCount: 5,
         nodeIdsMax: 5,
         raft: { ...config.raft, maxMsgBytes: 1, maxInflightMsgs: 1, preVote: false },
+        workload: { ...config.workload, clientCount: 5, thinkMaxUnits: config.tickUnits, readShare: 0.1 },
+        safetySteps: config.safetySteps * 2,
         network: { ...config.network, lossRate: 0.15 },
         faults: {
           ...faults,
@@ -227,13 +247,11 @@ function shapeForBug(config: SimConfig, bug: RaftBug, random: SeededRandom): Sim
           leaderCrashChance: 0.15,
           crashChance: 0.05,
           downtimeMaxUnits: electionUnits * 2,
-          partitionChance: 0.3,
-          partitionKinds: ['isolate', 'split'],
-          isolateLeaderShare: 0.7,
-          partitionMinUnits: electionUnits / 2,
-          partitionMaxUnits: electionUnits * 2,
+          partitionChance: 0,
           crashPointChance: 0.01,
-          leaderAmbushChance: 0.8,
+          leaderCommitCrashChance: 0.5,
+          leaderElectedCrashChance: 0.3,
+          leaderAmbushChance: 0.4,
           ambushDelayMaxUnits: config.tickUnits,
         },
       };
@@ -249,7 +267,7 @@ function shapeForBug(config: SimConfig, bug: RaftBug, random: SeededRandom): Sim
       // An old leader cut off from the rest keeps serving reads while a new one commits.
       return {
         ...config,
-        raft: { ...config.raft, checkQuorum: random.chance(0.3) },
+        raft: { ...config.raft, checkQuorum: random.chance(0.3), readOnlyOption: 'safe' },
         faults: { ...faults, partitionChance: 0.3, partitionKinds: ['isolate', 'split'], isolateLeaderShare: 0.7 },
         workload: { ...config.workload, clientCount: 4, stickyLeaderChance: 0.5, keyCount: 1 },
       };

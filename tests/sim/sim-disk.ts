@@ -6,7 +6,7 @@
 // of one Ready together (the simulator decides when, which models a slow disk, and whether
 // a crash lands before it).
 
-import type { Entry, HardState, RaftInitialState, Ready, Snapshot, SnapshotMeta } from '../../server/raft/types';
+import type { Entry, HardState, RaftInitialState, Ready, Snapshot } from '../../server/raft/types';
 
 export type DiskFault =
   | { readonly kind: 'gap'; readonly detail: string }
@@ -88,25 +88,18 @@ export class SimDisk {
     };
   }
 
-  /** Raft section 7: keep the entries after the snapshot if the log agrees with it at its
-   *  last index; otherwise the whole log is superseded. */
+  /** A snapshot received from the leader replaces the whole stored log (the core replaced
+   *  its log too: server/raft/README.md, "Ready.snapshot"). */
   private installSnapshot(snapshot: Snapshot): void {
-    const meta: SnapshotMeta = snapshot.meta;
-    const agrees = this.term(meta.index) === meta.term;
-    const kept = agrees ? this.log.filter((entry) => entry.index > meta.index) : [];
     this.snapshotValue = snapshot;
-    this.log = kept;
+    this.log = [];
   }
 
   private validate(ready: Ready): DiskFault | null {
     if (ready.entries.length === 0) return null;
     const snapshot = ready.snapshot;
     const snapshotIndex = snapshot !== null ? snapshot.meta.index : this.snapshotValue.meta.index;
-    let lastIndex = this.lastIndex;
-    if (snapshot !== null) {
-      const agrees = this.term(snapshot.meta.index) === snapshot.meta.term;
-      lastIndex = agrees ? Math.max(snapshotIndex, this.lastIndex) : snapshotIndex;
-    }
+    const lastIndex = snapshot !== null ? snapshotIndex : this.lastIndex;
     const first = ready.entries[0].index;
     if (first <= snapshotIndex) {
       return { kind: 'below-snapshot', detail: `append at ${first} <= snapshot index ${snapshotIndex}` };

@@ -25,6 +25,7 @@ import { forwardHopsMax, type ClientReply, type ClientRequest } from './client-p
 import { decodeCommand, encodeCommand, KvStateMachine } from './kv-state-machine';
 import type { SafetyChecker } from './safety-checker';
 import type { SimDisk } from './sim-disk';
+import type { RunStats } from './sim-stats';
 import type { Trace } from './trace';
 import { applyConfChange } from './conf-state';
 
@@ -32,6 +33,7 @@ import { applyConfChange } from './conf-state';
 export interface NodeWorld {
   readonly checker: SafetyChecker;
   readonly trace: Trace;
+  readonly stats: RunStats;
   now(): number;
   raftConfig(node: NodeId): RaftConfig;
   sendsBeforePersist(): boolean;
@@ -43,12 +45,18 @@ export interface NodeWorld {
   /** Schedules `node.finishPersist(incarnation, readyId)` after the disk's latency. */
   schedulePersist(node: NodeId, incarnation: number, readyId: number): void;
   /** A buggify-style crash point around the disk write; true means "crash here". */
-  crashPoint(node: NodeId, site: 'before-persist' | 'after-persist'): boolean;
+  crashPoint(node: NodeId, site: CrashSite, moment: CrashMoment): boolean;
   crash(node: NodeId): void;
   /** Fault hook: the nemesis may ambush a fresh leader. */
   becameLeader(node: NodeId): void;
   confApplied(node: NodeId, conf: ConfState, index: number): void;
 }
+
+export type CrashSite = 'before-persist' | 'after-persist';
+
+/** What the Ready at a crash point carries: 'elected' makes this node leader, 'commit'
+ *  advances a leader's commit index, 'other' is anything else. */
+export type CrashMoment = 'elected' | 'commit' | 'other';
 
 interface InFlight {
   readonly id: number;
@@ -77,7 +85,7 @@ export class SimNode {
   private appliedConf: ConfState = { voters: [], learners: [] };
   private inFlight: InFlight | null = null;
   private readyIdNext = 1;
-  private readonly pendingWrites = new Map<number, { index: number; term: number; request: ClientRequest }>();
+  private readonly pendingWrites = new Map<number, { index: number; request: ClientRequest }>();
   private readonly pendingReads = new Map<string, ClientRequest>();
   private waitingReads: WaitingRead[] = [];
   private recentSnapshots: Snapshot[] = [];
@@ -232,7 +240,7 @@ export class SimNode {
   private startWrite(request: ClientRequest, raw: RaftNode): void {
     const result = raw.propose(encodeCommand({ operation: request.operation, input: request.input }));
     if (result.ok) {
-      this.pendingWrites.set(request.operation, { index: result.index, term: result.term, request });
+      this.pendingWrites.set(request.operation, { index: result.index, request });
       return;
     }
     const canForward = result.reason === 'not-leader' && result.leader !== 0 && result.leader !== this.id;
@@ -271,6 +279,7 @@ export class SimNode {
     this.leaderValue = soft.leader;
     if (soft.role !== 'leader') return;
     this.world.checker.observeLeader(this.id, raw.status().term);
+    this.world.stats.elections += 1;
     this.world.becameLeader(this.id);
   }
 
@@ -279,18 +288,19 @@ export class SimNode {
     const inFlight = this.inFlight;
     if (incarnation !== this.incarnationValue || inFlight === null || this.raw === null) return;
     assert(inFlight.id === readyId, `node ${this.id}: persist of ready ${readyId}, in flight ${inFlight.id}`);
-    if (this.world.crashPoint(this.id, 'before-persist')) {
+    const ready = inFlight.ready;
+    const moment = this.crashMoment(ready);
+    if (this.world.crashPoint(this.id, 'before-persist', moment)) {
       this.world.crash(this.id);
       return;
     }
-    const ready = inFlight.ready;
     const fault = this.disk.persistReady(ready);
     if (fault !== null) {
       this.world.checker.report('invariant', `node ${this.id} ready breaks the log: ${fault.detail}`);
       return;
     }
     this.world.checker.observePersist(this.id, this.disk, ready);
-    if (this.world.crashPoint(this.id, 'after-persist')) {
+    if (this.world.crashPoint(this.id, 'after-persist', moment)) {
       this.world.crash(this.id);
       return;
     }
@@ -307,6 +317,12 @@ export class SimNode {
     this.pump();
   }
 
+  private crashMoment(ready: Ready): CrashMoment {
+    if (ready.softState !== null && ready.softState.role === 'leader') return 'elected';
+    const commitAdvanced = ready.hardState !== null && ready.hardState.commit > this.disk.hardState.commit;
+    return this.roleValue === 'leader' && commitAdvanced ? 'commit' : 'other';
+  }
+
   private send(messages: readonly Message[]): void {
     for (const message of messages) {
       this.world.checker.observeMessage(message);
@@ -318,13 +334,18 @@ export class SimNode {
    *  message may have been built before the host compacted again (messages stepped while a
    *  Ready was in flight go out with the next one), so the store keeps a few recent ones. */
   private fillSnapshot(message: Message): Message {
-    const meta = message.snapshot === null ? null : message.snapshot.meta;
-    const stored = meta === null ? undefined : this.findSnapshot(meta.index, meta.term);
+    const requested = message.snapshot === null ? null : message.snapshot.meta;
+    const exact = requested === null ? undefined : this.findSnapshot(requested.index, requested.term);
+    // Failing an exact match, a newer snapshot will do (server/raft/README.md).
+    const newer = requested !== null && this.disk.snapshot.meta.index > requested.index ? this.disk.snapshot : undefined;
+    const stored = exact ?? newer;
+    const meta = stored === undefined ? null : stored === exact ? requested : stored.meta;
     if (meta === null || stored === undefined) {
+      const asked = requested === null ? 'without meta' : `at ${requested.index}/${requested.term}`;
       const held = this.disk.snapshot.meta;
       this.world.checker.report(
         'invariant',
-        `node ${this.id} sends snap ${meta === null ? 'without meta' : `at ${meta.index}/${meta.term}`}` +
+        `node ${this.id} sends snap ${asked}` +
           ` but its snapshot store holds ${this.recentSnapshots.map((s) => s.meta.index).join(',')} (disk ${held.index}/${held.term})`,
       );
       return message;
@@ -335,6 +356,7 @@ export class SimNode {
         `node ${this.id} snap at ${meta.index}: core conf ${JSON.stringify(meta.conf)}, store ${JSON.stringify(stored.meta.conf)}`,
       );
     }
+    this.world.stats.snapshotsSent += 1;
     return { ...message, snapshot: { meta, data: stored.data } };
   }
 
@@ -352,11 +374,13 @@ export class SimNode {
   private installSnapshot(snapshot: Snapshot | null): void {
     if (snapshot === null) return;
     const { index, term, conf } = snapshot.meta;
-    if (index <= this.appliedIndex) {
-      this.world.checker.report('invariant', `node ${this.id} told to install snapshot ${index} <= applied ${this.appliedIndex}`);
+    // Equal is fine: a node that joined later installs the founders' snapshot at index 0.
+    if (index < this.appliedIndex) {
+      this.world.checker.report('invariant', `node ${this.id} told to install snapshot ${index} < applied ${this.appliedIndex}`);
       return;
     }
     this.world.checker.observeSnapshot(this.id, index, term, snapshot.data);
+    this.world.stats.snapshotsInstalled += 1;
     this.machine.restore(snapshot.data);
     this.appliedIndex = index;
     this.appliedTerm = term;
@@ -378,10 +402,11 @@ export class SimNode {
       this.world.checker.report('invariant', `node ${this.id} applies ${entry.index} after ${this.appliedIndex}`);
       return;
     }
-    this.world.checker.observeApply(this.id, entry);
+    this.world.checker.observeApply(this.id, entry, this.disk.hardState.term);
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
     if (entry.type === 'conf-change') {
+      this.world.stats.confChanges += this.id === this.leaderValue ? 1 : 0;
       this.appliedConf = applyConfChange(this.appliedConf, decodeConfChange(entry.data));
       this.world.confApplied(this.id, this.appliedConf, entry.index);
       this.failSuperseded(entry.index, -1);
@@ -442,6 +467,7 @@ export class SimNode {
     this.rememberSnapshot(this.disk.snapshot);
     this.disk.saveSnapshot({ meta, data });
     raw.compact(this.appliedIndex);
+    this.world.stats.compactions += 1;
     this.world.trace.line(this.world.now(), () => `n${this.id} compact to ${meta.index}`);
   }
 }

@@ -173,18 +173,18 @@ describe('simulated disk', () => {
     expect(disk.term(1)).toBeNull();
   });
 
-  test('an installed snapshot keeps the log only if it agrees at the snapshot index', () => {
-    const agreeing = emptyDisk();
-    agreeing.persistReady(ready({ entries: [1, 2, 3].map((i) => entry(i, 1)) }));
-    const snap = { meta: { index: 2, term: 1, conf: { voters: [1], learners: [] } }, data: new Uint8Array() };
-    agreeing.persistReady(ready({ snapshot: snap }));
-    expect(agreeing.lastIndex).toBe(3);
-    const conflicting = emptyDisk();
-    conflicting.persistReady(ready({ entries: [1, 2, 3].map((i) => entry(i, 2)) }));
-    conflicting.persistReady(ready({ snapshot: snap, entries: [entry(3, 3)] }));
-    expect(conflicting.lastIndex).toBe(3);
-    expect(conflicting.term(3)).toBe(3);
-    expect(conflicting.firstIndex).toBe(3);
+  test('an installed snapshot replaces the stored log; entries may follow it in the same write', () => {
+    const disk = emptyDisk();
+    disk.persistReady(ready({ entries: [1, 2, 3].map((i) => entry(i, 1)) }));
+    const snap = { meta: { index: 2, term: 1, conf: { voters: [1], learners: [] } }, data: new Uint8Array([7]) };
+    disk.persistReady(ready({ snapshot: snap }));
+    expect(disk.lastIndex).toBe(2);
+    expect(disk.firstIndex).toBe(3);
+    expect(disk.snapshot.data).toEqual(new Uint8Array([7]));
+    disk.persistReady(ready({ snapshot: { ...snap, meta: { ...snap.meta, index: 5 } }, entries: [entry(6, 3)] }));
+    expect(disk.lastIndex).toBe(6);
+    expect(disk.term(6)).toBe(3);
+    expect(disk.persistReady(ready({ snapshot: { ...snap, meta: { ...snap.meta, index: 8 } }, entries: [entry(10, 3)] }))?.kind).toBe('gap');
   });
 });
 
@@ -244,19 +244,23 @@ describe('safety checker', () => {
 
   test('applying a different entry than the committed one breaks state machine safety', () => {
     const c = checker();
-    c.observeApply(1, entry(1, 1, 'a'));
-    c.observeApply(2, entry(1, 1, 'a'));
+    c.observeApply(1, entry(1, 1, 'a'), 1);
+    c.observeApply(2, entry(1, 1, 'a'), 1);
     expect(c.ok).toBe(true);
-    c.observeApply(3, entry(1, 1, 'b'));
+    c.observeApply(3, entry(1, 1, 'b'), 1);
     expect(c.violations.map((v) => v.kind)).toEqual(['state-machine-safety']);
   });
 
   test('a new leader missing a committed entry breaks leader completeness', () => {
     const c = checker();
-    c.observeApply(1, entry(1, 1, 'a'));
-    c.observeApply(1, entry(2, 1, 'b'));
+    c.observeApply(1, entry(1, 1, 'a'), 1);
+    c.observeApply(1, entry(2, 1, 'b'), 1);
     const disk = emptyDisk();
-    const r = ready({ entries: [entry(1, 1, 'a'), entry(2, 2, 'noop')], softState: { leader: 3, role: 'leader' } });
+    const r = ready({
+      entries: [entry(1, 1, 'a'), entry(2, 2, 'noop')],
+      hardState: { term: 2, vote: 3, commit: 0 },
+      softState: { leader: 3, role: 'leader' },
+    });
     disk.persistReady(r);
     c.observePersist(3, disk, r);
     expect(c.violations.map((v) => v.kind)).toEqual(['leader-completeness']);

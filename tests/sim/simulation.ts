@@ -14,8 +14,8 @@ import { SeededRandom } from '../../server/util/random';
 import type { ClientReply, ClientRequest } from './client-protocol';
 import { members } from './conf-state';
 import { EventQueue } from './event-queue';
-import { kvModel } from './kv-model';
-import { checkLinearizability } from './linearizability';
+import { kvModel, type KvInput, type KvOutput } from './kv-model';
+import { checkLinearizability, type Operation } from './linearizability';
 import { Nemesis, type NemesisWorld } from './nemesis';
 import { SimNetwork } from './network';
 import type { Partition } from './partition';
@@ -23,7 +23,8 @@ import { SafetyChecker, type Violation } from './safety-checker';
 import type { SimConfig } from './sim-config';
 import { SimDisk } from './sim-disk';
 import { describeMessage, eventCodes, type SimEvent } from './sim-event';
-import { SimNode, type NodeWorld } from './sim-node';
+import { SimNode, type CrashMoment, type CrashSite, type NodeWorld } from './sim-node';
+import { emptyStats, type RunStats } from './sim-stats';
 import { Trace } from './trace';
 import { Workload, type ClientWorld } from './workload';
 import { describeLinearizabilityFailure } from './report';
@@ -39,8 +40,11 @@ export interface SeedResult {
   readonly digest: string;
   readonly operations: number;
   readonly indeterminate: number;
+  /** The client history the linearizability checker judged. */
+  readonly history: readonly Operation<KvInput, KvOutput>[];
   readonly linearizability: LinearizabilityVerdict;
   readonly linearizabilitySteps: number;
+  readonly stats: RunStats;
 }
 
 export function runSimulation(config: SimConfig, traceSink: ((line: string) => void) | null = null): SeedResult {
@@ -48,10 +52,13 @@ export function runSimulation(config: SimConfig, traceSink: ((line: string) => v
 }
 
 const emptySnapshotData = new Uint8Array(0);
+/** Steps the liveness phase may take, whatever its tick budget. */
+const livenessStepsMax = 1_000_000;
 
 class Simulation implements NodeWorld {
   readonly checker: SafetyChecker;
   readonly trace: Trace;
+  readonly stats: RunStats = emptyStats();
   private readonly queue: EventQueue<SimEvent>;
   private readonly network: SimNetwork;
   private readonly workload: Workload;
@@ -102,9 +109,11 @@ class Simulation implements NodeWorld {
       violations: this.checker.violations,
       digest: this.trace.digest,
       operations: this.workload.history.length,
+      history: this.workload.history,
       indeterminate: stats.indeterminate,
       linearizability: lin.verdict,
       linearizabilitySteps: lin.steps,
+      stats: this.stats,
     };
   }
 
@@ -135,7 +144,10 @@ class Simulation implements NodeWorld {
     const disk = new SimDisk({ meta: { index: 0, term: 0, conf }, data: emptySnapshotData });
     const node = new SimNode(id, disk, this);
     this.nodes.set(id, node);
-    this.tickUnitsByNode.set(id, this.config.tickUnits - 1 + this.hostRandom.nextInt(3));
+    // Clocks drift by up to a tenth of a tick period, except under lease reads, whose safety
+    // assumes drift below the lease margin (server/raft/README.md, "Lease reads").
+    const driftUnits = this.config.raft.readOnlyOption === 'lease-based' ? 0 : this.hostRandom.nextInt(3) - 1;
+    this.tickUnitsByNode.set(id, this.config.tickUnits + driftUnits);
     node.start();
     this.schedule(1 + this.hostRandom.nextInt(this.config.tickUnits), { kind: 'tick', node: id });
   }
@@ -166,6 +178,7 @@ class Simulation implements NodeWorld {
         return;
       }
       case 'persist':
+        this.trace.line(this.time, () => `n${event.node} disk write of ready ${event.readyId} lands`);
         this.nodes.get(event.node)?.finishPersist(event.incarnation, event.readyId);
         return;
       case 'client-request':
@@ -176,6 +189,7 @@ class Simulation implements NodeWorld {
       case 'client-wake':
         return this.workload.onWake(event.client);
       case 'client-timeout':
+        this.trace.line(this.time, () => `c${event.client} timeout check #${event.operation}`);
         return this.workload.onTimeout(event.client, event.operation);
       case 'nemesis':
         return this.onNemesis();
@@ -195,6 +209,7 @@ class Simulation implements NodeWorld {
     if (this.removed.has(id)) return;
     const node = this.nodes.get(id);
     assert(node !== undefined, `tick for unknown node ${id}`);
+    this.trace.line(this.time, () => `n${id} tick${node.up ? '' : ' (down)'}`);
     node.tick();
     this.schedule(this.tickUnitsByNode.get(id) ?? this.config.tickUnits, { kind: 'tick', node: id });
   }
@@ -247,6 +262,7 @@ class Simulation implements NodeWorld {
     if (node === undefined || !node.up) return;
     this.trace.line(this.time, () => `n${id} crash${permanent ? ' (removed)' : ''}`);
     this.trace.mix(99, id);
+    this.stats.crashes += 1;
     node.crash();
     if (permanent || this.phase !== 'safety') return;
     const faults = this.config.faults;
@@ -263,7 +279,10 @@ class Simulation implements NodeWorld {
     for (const [id, node] of this.nodes) if (!node.up && !this.removed.has(id)) this.restart(id);
     this.workload.beginLiveness(this.config.livenessOpsPerClient);
     const deadline = this.time + this.config.livenessTicksMax * this.config.tickUnits;
-    while (this.checker.ok && this.time <= deadline) {
+    // Time only moves forward, but a bug could schedule events without letting it move:
+    // bound the steps too.
+    const stepsMax = this.steps + livenessStepsMax;
+    while (this.checker.ok && this.time <= deadline && this.steps < stepsMax) {
       if (this.workload.livenessDone() && this.converged() === null) return;
       this.step();
     }
@@ -335,7 +354,9 @@ class Simulation implements NodeWorld {
     const route = this.network.route(message.from, message.to);
     const sender = this.nodes.get(message.from);
     assert(sender !== undefined, `message from unknown node ${message.from}`);
+    this.stats.messagesSent += 1;
     if (route.kind === 'dropped') {
+      this.stats.messagesDropped += 1;
       this.trace.line(this.time, () => `drop(${route.reason}) ${describeMessage(message)}`);
       if (message.type === 'snap') {
         this.schedule(1, { kind: 'snap-failed', node: message.from, incarnation: sender.incarnation, to: message.to });
@@ -367,9 +388,14 @@ class Simulation implements NodeWorld {
     this.schedule(latencyUnits, { kind: 'persist', node: id, incarnation, readyId });
   }
 
-  crashPoint(id: NodeId, site: 'before-persist' | 'after-persist'): boolean {
-    if (this.phase !== 'safety' || !this.hostRandom.chance(this.config.faults.crashPointChance)) return false;
-    this.trace.line(this.time, () => `n${id} crash point ${site}`);
+  crashPoint(id: NodeId, site: CrashSite, moment: CrashMoment): boolean {
+    if (this.phase !== 'safety') return false;
+    const faults = this.config.faults;
+    let chance = faults.crashPointChance;
+    if (site === 'after-persist' && moment === 'commit') chance = faults.leaderCommitCrashChance;
+    if (site === 'after-persist' && moment === 'elected') chance = faults.leaderElectedCrashChance;
+    if (!this.hostRandom.chance(chance)) return false;
+    this.trace.line(this.time, () => `n${id} crash point ${site} (${moment})`);
     return true;
   }
 
@@ -426,6 +452,7 @@ class Simulation implements NodeWorld {
       crash: (id) => this.crashNode(id, false),
       partition: (partition: Partition, durationUnits: number) => {
         this.network.setPartition(partition);
+        this.stats.partitions += 1;
         this.partitionEndUnits = this.time + durationUnits;
         this.trace.line(this.time, () => `partition ${partition.description} for ${durationUnits}`);
       },
@@ -460,7 +487,8 @@ function describeConfig(config: SimConfig): string {
   const f = config.faults;
   return (
     `seed=${config.seed} bug=${config.bug ?? 'none'} nodes=${config.nodeCount} election=${r.electionTicks}` +
-    ` heartbeat=${r.heartbeatTicks} preVote=${r.preVote} checkQuorum=${r.checkQuorum} inflight=${r.maxInflightMsgs}` +
+    ` heartbeat=${r.heartbeatTicks} preVote=${r.preVote} checkQuorum=${r.checkQuorum} reads=${r.readOnlyOption}` +
+    ` inflight=${r.maxInflightMsgs}` +
     ` msgBytes=${r.maxMsgBytes} compactEvery=${config.compactEveryEntries} delay=${n.delayMinUnits}..${n.delayMaxUnits}` +
     ` loss=${n.lossRate} dup=${n.duplicateRate} crash=${f.crashChance}/${f.leaderCrashChance}` +
     ` partition=${f.partitionChance} membership=${f.membershipChance} clients=${config.workload.clientCount}` +

@@ -12,6 +12,10 @@ import type { KvInput, KvOutput } from './kv-model';
 import type { Operation } from './linearizability';
 import type { WorkloadParams } from './sim-config';
 
+/** In the liveness phase a client keeps retrying a failed operation (the phase's tick budget
+ *  is the real limit); this only guards against a retry storm. */
+const livenessAttemptsMax = 10_000;
+
 export interface ClientWorld {
   /** The history clock: strictly increases from one simulator step to the next. */
   historyTime(): number;
@@ -52,6 +56,8 @@ export class Workload {
   private phase: 'safety' | 'liveness' = 'safety';
   private failedAttempts = 0;
   private indeterminate = 0;
+  private readonly keyOps: number[] = [];
+  private readonly keyGenerations: number[] = [];
 
   constructor(
     private readonly params: WorkloadParams,
@@ -121,7 +127,7 @@ export class Workload {
     this.failedAttempts += 1;
     client.leaderHint = reply.result.leaderHint;
     const attemptsDone = attempt.attemptsDone + 1;
-    const attemptsMax = this.phase === 'liveness' ? Number.MAX_SAFE_INTEGER : this.params.attemptsMax;
+    const attemptsMax = this.phase === 'liveness' ? livenessAttemptsMax : this.params.attemptsMax;
     if (attemptsDone >= attemptsMax) {
       this.finish(client);
       return;
@@ -168,8 +174,22 @@ export class Workload {
     return nodes[this.random.nextInt(nodes.length)];
   }
 
+  /** Picks one of `keyCount` key slots; a slot's key is retired after `opsPerKeyMax`
+   *  operations and replaced by a fresh one, which bounds each key's history (and so the
+   *  linearizability search) however long the run. */
+  private nextKey(): string {
+    const slot = this.random.nextInt(this.params.keyCount);
+    const used = this.keyOps[slot] ?? 0;
+    if (used >= this.params.opsPerKeyMax) {
+      this.keyGenerations[slot] = (this.keyGenerations[slot] ?? 0) + 1;
+      this.keyOps[slot] = 0;
+    }
+    this.keyOps[slot] = (this.keyOps[slot] ?? 0) + 1;
+    return `k${slot}.${this.keyGenerations[slot] ?? 0}`;
+  }
+
   private nextInput(client: ClientState): KvInput {
-    const key = `k${this.random.nextInt(this.params.keyCount)}`;
+    const key = this.nextKey();
     const roll = this.random.nextFloat();
     if (roll < this.params.readShare) return { kind: 'get', key };
     client.valuesWritten += 1;

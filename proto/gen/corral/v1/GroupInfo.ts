@@ -11,6 +11,8 @@ export interface GroupInfo {
   'term'?: (number | string | Long);
   'commit'?: (number | string | Long);
   'applied'?: (number | string | Long);
+  'applied_voters'?: (number | string | Long)[];
+  'applied_learners'?: (number | string | Long)[];
 }
 
 export interface GroupInfo__Output {
@@ -22,4 +24,6 @@ export interface GroupInfo__Output {
   'term': (number);
   'commit': (number);
   'applied': (number);
+  'applied_voters': (number)[];
+  'applied_learners': (number)[];
 }
