@@ -97,6 +97,7 @@ export class KeepAliveHub {
         continue;
       }
       stream.outstanding.push({ namespace, sentAtMs: Date.now(), waiters });
+      assert(stream.outstanding.length <= this.options.outstandingMax, `keepalive stream to ${address} has ${stream.outstanding.length} outstanding requests`);
       stream.call.write({ session_ids: chunk, namespace });
     }
   }
@@ -118,6 +119,7 @@ export class KeepAliveHub {
     const at = stream.outstanding.findIndex((o) => ids.every((id) => o.waiters.has(id)));
     if (at === -1) return; // Not ours (or late after a reset): nothing waits for it.
     const [request] = stream.outstanding.splice(at, 1);
+    assert(request !== undefined && request.waiters.size > 0, 'a keepalive request without waiters');
     const alive = new Set(response.alive.map(Number));
     const expired = new Set(response.expired.map(Number));
     for (const [id, callbacks] of request.waiters) {

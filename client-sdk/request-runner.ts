@@ -3,6 +3,7 @@
 // cluster view and resend after a jittered backoff, or give up with a typed error. Bounded
 // by `attemptsMax` and by the call's deadline.
 
+import { assert } from './assert';
 import { type BackoffPolicy, backoffDelayMs, type RandomSource } from './backoff';
 import { type CallOptions, deadlineOf, throwIfAborted } from './call-options';
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -74,6 +75,7 @@ export class RequestRunner {
     signal: AbortSignal | undefined,
     tried: Set<string>,
   ): Promise<{ readonly ok: true; readonly response: Response } | { readonly ok: false; readonly error: CorralError }> {
+    assert(attempt >= 1 && attempt <= this.config.attemptsMax, `attempt ${attempt} outside [1, ${this.config.attemptsMax}]`);
     if (call.address === undefined && this.topology.needsRefresh) {
       try {
         await this.topology.refresh(deadlineMs, signal);

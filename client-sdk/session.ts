@@ -12,6 +12,7 @@
 // The lease estimate is conservative: it counts from when the renewing keepalive was SENT,
 // so `remainingMs()` never exceeds what the server grants.
 
+import { assert } from './assert';
 import type { CallOptions } from './call-options';
 import { CorralError, SessionExpiredError, UnavailableError } from './errors';
 import type { KeepAliveHub, KeepAliveVerdict } from './keepalive-hub';
@@ -173,6 +174,7 @@ export class CorralSession extends TypedEmitter<SessionEvents> implements Sessio
       void this.closeSub(sub, {}).catch(() => undefined);
       throw new SessionExpiredError(`the session is ${this.stateValue.toLowerCase()}`);
     }
+    assert(!this.subs.has(groupId), `a second sub-session opened for group ${groupId}`);
     this.subs.set(groupId, sub);
     if (this.stateValue === 'CONNECTING') {
       this.stateValue = 'CONNECTED';
@@ -228,6 +230,7 @@ export class CorralSession extends TypedEmitter<SessionEvents> implements Sessio
         const grantedMs = verdict.remainingMs > 0 ? verdict.remainingMs : sub.ttlMs;
         sub.leaseDeadlineMs = Math.max(sub.leaseDeadlineMs, verdict.sentAtMs + grantedMs);
         sub.renewedAtMs = Math.max(sub.renewedAtMs, verdict.sentAtMs);
+        assert(sub.leaseDeadlineMs >= sub.renewedAtMs, `sub-session ${sub.sessionId}: lease ends before its last renewal`);
         sub.healthy = true;
         if (this.stateValue === 'SUSPENDED' && [...this.subs.values()].every((s) => s.healthy)) this.reconnected();
         return;

@@ -16,6 +16,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { WatchEvent__Output } from '../proto/gen/corral/v1/WatchEvent';
 import type { WatchResponse__Output } from '../proto/gen/corral/v1/WatchResponse';
+import { assert } from './assert';
 import { type BackoffPolicy, backoffDelayMs } from './backoff';
 import { sleep } from './call-options';
 import { CompactedError, CorralError, UnavailableError } from './errors';
@@ -217,6 +218,7 @@ export class WatchStream {
   }
 
   private collectReplay(response: WatchResponse__Output): void {
+    assert(this.replayPending, 'replay events collected after the replay ended');
     for (const event of response.events) this.replayBuffer.push(watchEventOf(event, true));
     if (this.replayBuffer.length > REPLAY_EVENTS_MAX) {
       this.finish({ reason: 'error', error: new CorralError('resource-exhausted', `watch of ${this.path}: replay larger than ${REPLAY_EVENTS_MAX} events`) });
@@ -232,6 +234,7 @@ export class WatchStream {
   }
 
   private deliver(events: readonly WatchEvent[]): void {
+    const before = this.nextRevisionValue;
     for (const event of events) {
       if (event.revision < this.nextRevisionValue) continue; // already delivered before a reconnect
       this.liveSeen = true;
@@ -239,6 +242,7 @@ export class WatchStream {
     }
     const last = events[events.length - 1];
     if (last !== undefined && last.revision >= this.nextRevisionValue) this.nextRevisionValue = last.revision + 1;
+    assert(this.nextRevisionValue >= before, `watch of ${this.path}: resume revision moved back from ${before} to ${this.nextRevisionValue}`);
     if (this.options.oneShot === true && this.liveSeen) this.finish({ reason: 'one-shot' });
   }
 

@@ -1,10 +1,11 @@
 // The Watch service: a server stream of applied changes, served by ANY replica of the path's
 // group from its local watch hub (watchers of one path share one subscription there).
 //
+// A watch "from now" (no from_revision) starts at a linearizable point (a ReadIndex round).
 // The stream starts with one message before any event: for a `replay` watch, the current
 // state as ADD events with `replay_done` set; otherwise no events and `revision` = the
-// revision the watch has covered so far (from_revision - 1 for a watch from the past). Then
-// whole revisions of events, each message's `revision` being its last event's. A watch ends
+// revision the watch has covered so far (from_revision - 1 for a watch from the past). Then whole revisions of events, each
+// message's `revision` being its last event's. A watch ends
 // with OK (one-shot fired) or with a last message carrying `cancelled`: COMPACTED with the
 // revision to re-list at, or SLOW_CONSUMER with the revision to resume from.
 //
@@ -163,10 +164,17 @@ async function startWatch(context: ApiContext, port: WatchPort, call: grpc.Serve
   const release = port.admitWatcher();
   if (release === null) throw new CorralError('resource-exhausted', `node ${context.options.nodeId} serves ${context.limits.watchersMax} watchers (watchersMax)`);
   cleanups.push(release);
-  // A client that wrote at revision R and watches from R (or R + 1) must see its write:
-  // when this replica is behind, first let it catch up to the leader's commit (bounded).
-  const behind = request.fromRevision !== undefined && request.fromRevision > (context.localKv(groupId)?.hub.revision ?? 0) + 1;
-  if (behind) await context.host.readBarrier(groupId, context.options.requestTimeoutMs).catch(() => 0);
+  if (request.fromRevision === undefined) {
+    // "From now" and a replay start at a linearizable point, like every read by default: the
+    // replay includes, and the live events exclude, every write acknowledged before the
+    // watch, even on a follower that lags (ReadIndex round, bounded; failure is retryable).
+    await context.readLocal(groupId, false);
+  } else if (request.fromRevision > (context.localKv(groupId)?.hub.revision ?? 0) + 1) {
+    // A client that wrote at revision R and watches from R (or R + 1) must see its write:
+    // when this replica is behind, first let it catch up to the leader's commit (bounded; the
+    // hub would deliver it later anyway, so a failed barrier is not an error).
+    await context.host.readBarrier(groupId, context.options.requestTimeoutMs).catch(() => 0);
+  }
   if (call.cancelled) {
     for (const cleanup of cleanups.splice(0)) cleanup();
     return;

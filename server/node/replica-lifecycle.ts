@@ -24,6 +24,8 @@ import type { ClusterPeers } from './cluster-peers';
 const LEADER_MESSAGES: ReadonlySet<MessageType> = new Set<MessageType>(['app', 'heartbeat', 'snap']);
 /** Members asked per round for proof that a removal committed. */
 const EVIDENCE_PEERS_MAX = 16;
+/** Back-to-back reconciliations while the catalog keeps changing; then the timer's turn. */
+const ROUNDS_PER_RUN_MAX = 8;
 
 export interface ReplicaLifecycleOptions<M extends GroupStateMachine> {
   readonly nodeId: NodeId;
@@ -111,14 +113,14 @@ export class ReplicaLifecycle<M extends GroupStateMachine> {
   }
 
   private async runRounds(): Promise<void> {
-    do {
+    for (let round = 0; round < ROUNDS_PER_RUN_MAX && (round === 0 || this.again) && !this.stopped; round++) {
       this.again = false;
       try {
         await this.reconcile();
       } catch (error) {
         this.options.logger.warn('replica reconciliation failed; retrying on the next round', { error });
       }
-    } while (this.again && !this.stopped);
+    }
   }
 
   private async reconcile(): Promise<void> {
@@ -187,13 +189,17 @@ export class ReplicaLifecycle<M extends GroupStateMachine> {
     const askIds = new Set<NodeId>();
     for (const group of departed.values()) for (const id of group.voters) if (id !== this.options.nodeId) askIds.add(id);
     const addresses = layout.members.filter((m) => askIds.has(m.id) && m.state !== 'removed').slice(0, EVIDENCE_PEERS_MAX).map((m) => m.address);
-    const reports = await Promise.all(addresses.map((address) => this.options.peers.status(address, this.options.requestTimeoutMs).catch(() => null)));
+    const answered = await Promise.all(addresses.map((address) => this.options.peers.status(address, this.options.requestTimeoutMs).catch(() => null)));
+    const reports = answered.filter((r): r is NonNullable<typeof r> => r !== null);
+    // A deposed leader cut off from the others may still think it leads: only a leader in
+    // the newest term any replica reports counts.
+    const newestTerm = new Map<GroupId, number>();
+    for (const report of reports) for (const info of report.groups) newestTerm.set(Number(info.id), Math.max(newestTerm.get(Number(info.id)) ?? 0, Number(info.term)));
     const proven = new Set<GroupId>();
     for (const report of reports) {
-      if (report === null) continue;
       for (const info of report.groups) {
         const group = departed.get(Number(info.id));
-        if (group === undefined || Number(info.leader) !== Number(report.node_id)) continue;
+        if (group === undefined || Number(info.leader) !== Number(report.node_id) || Number(info.term) < (newestTerm.get(group.id) ?? 0)) continue;
         const voters = info.applied_voters.map(Number);
         const learners = info.applied_learners.map(Number);
         if (sameMembers(voters, group.voters) && sameMembers(learners, group.learners)) proven.add(group.id);

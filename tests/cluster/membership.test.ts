@@ -98,8 +98,9 @@ describe('cluster membership with real processes', () => {
   });
 
   afterAll(async () => {
-    await cluster?.stop(process.env.KEEP_CLUSTER === "1");
-    if (process.env.KEEP_CLUSTER === "1") process.stdout.write(`logs: ${cluster?.dir}\n`);
+    // KEEP_CLUSTER=1 keeps the data dirs and logs for a look after a failure.
+    await cluster?.stop(process.env.KEEP_CLUSTER === '1');
+    if (process.env.KEEP_CLUSTER === '1') process.stdout.write(`logs: ${cluster?.dir}\n`);
   });
 
   test('a 4th node joins under writes and receives replicas', async () => {

@@ -79,6 +79,11 @@ export class ChildClient {
     });
   }
 
+  /** Writes one line on the child's stdin. */
+  send(line: string): void {
+    this.child.stdin!.write(`${line}\n`);
+  }
+
   /** SIGKILL; resolves once the process is gone. */
   async kill(): Promise<void> {
     if (this.exited) return;

@@ -68,8 +68,22 @@ async function acquire(clients: Clients, args: ContenderArgs, sessionId: number,
   return Number(response.token);
 }
 
+/** Resolves when the test writes "go" on stdin (so that contention starts after every
+ *  contender has booted, not during the CPU storm of 16 processes starting). */
+function goSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let input = '';
+    process.stdin.on('data', (chunk: Buffer) => {
+      input += chunk.toString();
+      if (input.includes('go\n')) resolve();
+    });
+  });
+}
+
 async function runContender(clients: Clients, args: ContenderArgs, sessionId: number): Promise<void> {
+  const go = goSignal();
   emit({ event: 'ready', sessionId });
+  await go;
   for (let round = 1; round <= args.roundsMax; round += 1) {
     const token = await acquire(clients, args, sessionId, round);
     emit({ event: 'grant', sessionId, token, round });

@@ -164,6 +164,7 @@ describe('Session, Watch and Lock services on a 3-node cluster', () => {
   test('from_revision older than the history: COMPACTED with the revision to re-list at', async () => {
     const first = await put(`/${NS}/churn`, '0');
     for (let i = 1; i <= HISTORY_EVENTS_MAX + 8; i += 1) await put(`/${NS}/churn`, String(i));
+    await exists(clients, [endpoints[0]], `/${NS}/churn`); // that replica has applied them all
     const old = watch(endpoints[0], { path: `/${NS}/churn`, kind: 'PATH', from_revision: Number(first.revision) });
     await old.until('cancel', () => old.messages.some((m) => m.cancelled !== 'NONE'));
     const last = old.messages[old.messages.length - 1];

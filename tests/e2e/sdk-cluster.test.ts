@@ -116,11 +116,16 @@ describe('sessions', () => {
     expect(s.remainingMs()).toBeLessThanOrEqual(3_000);
     // Three TTLs later the nodes are still there: keepalives work.
     await new Promise((r) => setTimeout(r, 6_000));
-    expect(s.state).toBe('CONNECTED');
+    expect(['CONNECTED', 'SUSPENDED']).toContain(s.state);
     expect(await client.exists('/eph/a')).not.toBeNull();
     expect(await client.exists('/other-ns/b')).not.toBeNull();
     await s.close();
-    expect(events.map((e) => e.type)).toEqual(['CONNECTED', 'CLOSED']);
+    // The placement loop may move a group's leader meanwhile: a keepalive refused twice in a
+    // row shows as a brief SUSPENDED, always followed by RECONNECTED, never EXPIRED.
+    const types = events.map((e) => e.type).filter((t) => t !== 'SUSPENDED' && t !== 'RECONNECTED');
+    expect(types).toEqual(['CONNECTED', 'CLOSED']);
+    const suspensions = events.filter((e) => e.type === 'SUSPENDED').length;
+    expect(events.filter((e) => e.type === 'RECONNECTED').length).toBe(suspensions);
     expect(await client.exists('/eph/a')).toBeNull();
     expect(await client.exists('/other-ns/b')).toBeNull();
     await expect(client.put('/eph/c', 'x', { ephemeral: true, session: s })).rejects.toThrow(/closed/);

@@ -64,6 +64,16 @@ describe('sessions', () => {
     expect(h.ok(cmd.expire([b]))).toMatchObject({ revision: 2, expired: [b] });
   });
 
+  it('sessionStatus tells live, expired and unknown apart (the API words its errors by it)', () => {
+    const h = new Harness();
+    const closed = h.openSession();
+    const expired = h.openSession();
+    const live = h.openSession();
+    h.ok(cmd.close(closed));
+    h.ok(cmd.expire([expired]));
+    expect([live, expired, closed, 999].map((id) => h.sm.sessionStatus(id))).toEqual(['live', 'expired', 'unknown', 'unknown']);
+  });
+
   it('remembers a bounded number of expired ids', () => {
     const h = new Harness(testLimits({ expiredSessionsRememberedMax: 2 }));
     const ids = [h.openSession(), h.openSession(), h.openSession()];

@@ -156,6 +156,17 @@ describe('placement decisions', () => {
     expect(decidePlacement(inputOf(model))?.kind).not.toBe('meta-conf-change');
   });
 
+  test('a meta voter that is down is replaced by a live learner, then steps back', () => {
+    const layout = withMembers(threeNodes(), members([1, 'active'], [2, 'active'], [3, 'active'], [4, 'active']));
+    const model = modelOf(layout, { live: new Set([1, 2, 4]) });
+    expect(decidePlacement(inputOf(model))).toMatchObject({ kind: 'meta-conf-change', change: { type: 'promote-learner', nodeId: 4 } });
+    model.meta.voters = [1, 2, 3, 4];
+    model.meta.learners = [];
+    expect(decidePlacement(inputOf(model))).toMatchObject({ kind: 'meta-conf-change', change: { type: 'remove-node', nodeId: 3 } });
+    model.meta.voters = [1, 2, 4];
+    expect(decidePlacement(inputOf(model))).toMatchObject({ kind: 'meta-conf-change', change: { type: 'add-learner', nodeId: 3 } });
+  });
+
   test('five active members want five meta voters', () => {
     const layout = withMembers(threeNodes(), members([1, 'active'], [2, 'active'], [3, 'active'], [4, 'active'], [5, 'active']));
     expect(decidePlacement(inputOf(modelOf(layout)))).toMatchObject({ kind: 'meta-conf-change', change: { type: 'promote-learner', nodeId: 4 } });
@@ -186,8 +197,9 @@ describe('placement decisions', () => {
 
   test('a member down for too long is treated like a leaving one', () => {
     const layout = withMembers(threeNodes(2), members([1, 'active'], [2, 'active'], [3, 'active'], [4, 'active']));
-    const model = modelOf(layout, { live: new Set([1, 2, 4]) });
-    model.meta.learners = [4];
+    const model = modelOf({ ...layout, metaVoters: [1, 2, 4] }, { live: new Set([1, 2, 4]) });
+    model.meta.voters = [1, 2, 4];
+    model.meta.learners = [3];
     expect(decidePlacement(inputOf(model))).toMatchObject({ kind: 'meta-command', command: { type: 'set-group-replicas', voters: [1, 2, 4] } });
   });
 
