@@ -35,7 +35,7 @@ const KV_ERROR_CODES: Readonly<Record<KvErrorCode, ErrorCode>> = {
 
 export function kvFailure(result: KvResult | KvError): CorralError | null {
   if (result.ok) return null;
-  return new CorralError(KV_ERROR_CODES[result.code], result.message);
+  return new CorralError(KV_ERROR_CODES[result.code], result.message, { reason: result.code });
 }
 
 export interface ApiContextOptions {

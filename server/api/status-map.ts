@@ -22,6 +22,7 @@ export const LEADER_ID_KEY = 'corral-leader-id';
 export const LEADER_ADDRESS_KEY = 'corral-leader-address';
 export const ERROR_CODE_KEY = 'corral-error';
 export const REVISION_KEY = 'corral-revision';
+export const REASON_KEY = 'corral-reason';
 
 export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   const coded = CorralError.from(error);
@@ -30,5 +31,6 @@ export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   if (coded.details.leaderHint !== undefined && coded.details.leaderHint !== 0) metadata.set(LEADER_ID_KEY, String(coded.details.leaderHint));
   if (coded.details.leaderAddress !== undefined) metadata.set(LEADER_ADDRESS_KEY, coded.details.leaderAddress);
   if (coded.details.revision !== undefined) metadata.set(REVISION_KEY, String(coded.details.revision));
+  if (coded.details.reason !== undefined) metadata.set(REASON_KEY, coded.details.reason);
   return { code: STATUS_OF[coded.code], details: coded.message, metadata };
 }

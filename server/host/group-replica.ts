@@ -3,7 +3,7 @@
 // multi-raft-host.ts); everything here is synchronous.
 
 import { decodeConfChange } from '../raft';
-import type { ConfState, Entry, NodeId, RaftNode, Ready, Role, SnapshotMeta } from '../raft/types';
+import type { ConfState, Entry, HardState, NodeId, RaftNode, Ready, Role, SnapshotMeta } from '../raft/types';
 import { NONE } from '../raft/types';
 import { assert } from '../util/assert';
 import { CorralError } from '../util/errors';
@@ -42,6 +42,8 @@ export class GroupReplica {
   /** Read states whose index is not applied yet, in arrival order (indexes non-decreasing). */
   private readonly readsWaitingApply: { index: number; waiter: ReadWaiter }[] = [];
   private readSequence = 0;
+  /** Distinguishes this process's read contexts from those of an earlier run of the node. */
+  private readonly readEpoch = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 
   role: Role = 'follower';
   leader: NodeId = NONE;
@@ -50,6 +52,8 @@ export class GroupReplica {
   appliedConf: ConfState;
   lastSnapshotIndex: number;
   leaderChanges = 0;
+  /** The hard state last written to storage (to tell commit-only changes apart). */
+  persistedHardState: HardState | null = null;
 
   constructor(
     readonly groupId: GroupId,
@@ -64,8 +68,10 @@ export class GroupReplica {
   }
 
   nextReadContext(): string {
+    // The leader keys pending reads by context: it must be unique across the nodes of the
+    // group and across restarts of this one.
     this.readSequence += 1;
-    return `${this.groupId}:${this.readSequence}`;
+    return `${this.nodeId}:${this.groupId}:${this.readEpoch}:${this.readSequence}`;
   }
 
   addReadWaiter(context: string, waiter: ReadWaiter): void {

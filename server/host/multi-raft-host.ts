@@ -72,6 +72,11 @@ export class MultiRaftHost {
   private stopped = false;
   private readonly snapshotsInFlight = new Set<string>();
   private unknownGroupHandler: ((groupId: GroupId, message: Message) => boolean) | null = null;
+  /** Read contexts not answered yet, by group: sent to the leader, or parked because no
+   *  leader was known. When the leader changes they are stepped again (a request the old
+   *  leader dropped would otherwise wait for its timeout); their waiters' timeouts still bound
+   *  them. A duplicate answer finds no waiter and is ignored. */
+  private readonly readsUnanswered = new Map<GroupId, Set<string>>();
   readonly stats: HostStats = { passes: 0, fsyncs: 0, entriesPersisted: 0, messagesSent: 0, inputsDropped: 0, lastFsyncMs: 0 };
   /** Settles when the current pass (if any) ends; used by stop(). */
   private passDone: Promise<void> = Promise.resolve();
@@ -108,6 +113,7 @@ export class MultiRaftHost {
     await this.passDone;
     const error = new CorralError('unavailable', 'node is shutting down');
     for (const replica of this.groups.values()) replica.failAll(error);
+    this.readsUnanswered.clear();
     for (const input of this.inputs) if ('settle' in input) input.settle.reject(error);
     this.inputs = [];
   }
@@ -130,6 +136,7 @@ export class MultiRaftHost {
     const replica = this.groups.get(groupId);
     if (replica === undefined) return;
     this.groups.delete(groupId);
+    this.readsUnanswered.delete(groupId);
     replica.failAll(new CorralError('unavailable', `group ${groupId} no longer has a replica on node ${this.nodeId}`));
     // A pass in progress may still write (or snapshot) this group; later passes no longer
     // see it. Deleting after that pass keeps its writes from resurrecting the group's data.
@@ -259,9 +266,22 @@ export class MultiRaftHost {
       if (replica.node.hasReady()) readies.push({ replica, ready: replica.node.ready() });
     }
     if (readies.length === 0) return;
+    // A leader's appends and heartbeats do not depend on its own disk (Raft §10.2.1: the
+    // leader writes its log in parallel with replicating it; its own match counts only after
+    // advance). Committed entries are already durable on a quorum, so they apply now unless
+    // they overlap what this Ready persists. Everything else waits for the fsync.
+    // Decided once, before applying changes any role.
+    const sentEarly = new Set<Message>();
+    for (const { replica, ready } of readies) {
+      if (replica.role !== 'leader') continue;
+      for (const message of ready.messages) if (message.type === 'app' || message.type === 'heartbeat') sentEarly.add(message);
+    }
+    this.sendAll(readies, (_replica, message) => sentEarly.has(message));
+    const early = readies.filter(({ ready }) => canApplyBeforePersist(ready));
+    for (const { replica, ready } of early) this.applyReady(replica, ready);
     await this.persist(readies);
-    this.sendAll(readies);
-    for (const { replica, ready } of readies) this.applyReady(replica, ready);
+    this.sendAll(readies, (_replica, message) => !sentEarly.has(message));
+    for (const item of readies) if (!early.includes(item)) this.applyReady(item.replica, item.ready);
     for (const { replica, ready } of readies) replica.node.advance(ready);
     await this.maybeSnapshot(readies.map((r) => r.replica));
     this.passRequested = true; // advance may have produced more work (e.g. the next apply batch)
@@ -308,7 +328,30 @@ export class MultiRaftHost {
 
   private stepRead(replica: GroupReplica, context: string): void {
     const result = replica.node.readIndex(context);
-    if (!result.ok) replica.dropReadWaiter(context)?.reject(notLeaderError(replica, result.reason, result.leader));
+    // With no leader (an election, a leadership transfer) the read waits for the next one.
+    if (result.ok || result.reason === 'no-leader') return this.noteUnanswered(replica, context);
+    replica.dropReadWaiter(context)?.reject(notLeaderError(replica, result.reason, result.leader));
+  }
+
+  /** Bounded: past READS_UNANSWERED_MAX the oldest unanswered read fails (it would time out first). */
+  private noteUnanswered(replica: GroupReplica, context: string): void {
+    let unanswered = this.readsUnanswered.get(replica.groupId);
+    if (unanswered === undefined) this.readsUnanswered.set(replica.groupId, (unanswered = new Set()));
+    if (unanswered.size >= READS_UNANSWERED_MAX) {
+      const oldest = unanswered.values().next().value as string;
+      unanswered.delete(oldest);
+      replica.dropReadWaiter(oldest)?.reject(new CorralError('unavailable', `group ${replica.groupId}: too many reads waiting for a leader; retry`, { groupId: replica.groupId }));
+    }
+    unanswered.add(context);
+  }
+
+  /** The leader changed: unanswered reads go back to the input queue (the core is not called
+   *  between ready() and advance()) once a leader is known. */
+  private retryUnansweredReads(replica: GroupReplica): void {
+    const unanswered = this.readsUnanswered.get(replica.groupId);
+    if (unanswered === undefined || replica.leader === NONE) return;
+    this.readsUnanswered.delete(replica.groupId);
+    for (const context of unanswered) this.enqueue({ kind: 'read', groupId: replica.groupId, context });
   }
 
   private stepProposal(
@@ -328,8 +371,15 @@ export class MultiRaftHost {
   private async persist(readies: readonly { replica: GroupReplica; ready: Ready }[]): Promise<void> {
     const batch: GroupWrite[] = [];
     let entries = 0;
+    let sync = false;
     for (const { replica, ready } of readies) {
       if (ready.hardState === null && ready.entries.length === 0 && ready.snapshot === null) continue;
+      // Only entries, snapshots, terms and votes need an fsync: a lost commit index is
+      // learned again from the leader.
+      const previous = replica.persistedHardState;
+      if (ready.entries.length > 0 || ready.snapshot !== null) sync = true;
+      if (ready.hardState !== null && (previous === null || ready.hardState.term !== previous.term || ready.hardState.vote !== previous.vote)) sync = true;
+      if (ready.hardState !== null) replica.persistedHardState = ready.hardState;
       batch.push({
         groupId: replica.groupId,
         ...(ready.hardState !== null ? { hardState: ready.hardState } : {}),
@@ -340,17 +390,19 @@ export class MultiRaftHost {
     }
     if (batch.length === 0) return;
     const startMs = performance.now();
-    await this.storage.write(batch);
+    await this.storage.write(batch, { sync });
+    if (!sync) return;
     this.stats.lastFsyncMs = performance.now() - startMs;
     this.stats.fsyncs += 1;
     this.stats.entriesPersisted += entries;
   }
 
   /** Step 2: messages, batched per destination node (the transport coalesces per turn). */
-  private sendAll(readies: readonly { replica: GroupReplica; ready: Ready }[]): void {
+  private sendAll(readies: readonly { replica: GroupReplica; ready: Ready }[], select: (replica: GroupReplica, message: Message) => boolean): void {
     const byNode = new Map<NodeId, GroupMessage[]>();
     for (const { replica, ready } of readies) {
       for (const message of ready.messages) {
+        if (!select(replica, message)) continue;
         if (message.type === 'snap') {
           this.sendSnapshot(replica.groupId, message);
           continue;
@@ -385,7 +437,10 @@ export class MultiRaftHost {
 
   /** Steps 3 and 4: install, apply, serve reads. */
   private applyReady(replica: GroupReplica, ready: Ready): void {
-    if (replica.noteSoftState(ready)) this.events.onLeaderChange?.(replica.groupId, replica.leader, replica.node.status().term);
+    if (replica.noteSoftState(ready)) {
+      this.events.onLeaderChange?.(replica.groupId, replica.leader, replica.node.status().term);
+      this.retryUnansweredReads(replica);
+    }
     if (ready.snapshot !== null && ready.snapshot.meta.index === 0) {
       this.adoptBaseSnapshot(replica, ready.snapshot);
     } else if (ready.snapshot !== null) {
@@ -393,6 +448,8 @@ export class MultiRaftHost {
       this.events.onSnapshotInstalled?.(replica.groupId, ready.snapshot.meta.index);
     }
     replica.applyEntries(ready.committedEntries, (entry, result) => this.events.onApplied?.(replica.groupId, entry.index, result));
+    const unanswered = this.readsUnanswered.get(replica.groupId);
+    for (const state of ready.readStates) unanswered?.delete(state.context);
     replica.acceptReadStates(ready);
   }
 
@@ -422,6 +479,16 @@ export class MultiRaftHost {
 }
 
 const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+
+/** Committed entries may be applied before this Ready is persisted when none of them is
+ *  among the entries it persists, and no snapshot is being installed. */
+function canApplyBeforePersist(ready: Ready): boolean {
+  if (ready.snapshot !== null || ready.committedEntries.length === 0) return false;
+  if (ready.entries.length === 0) return true;
+  return ready.committedEntries[ready.committedEntries.length - 1].index < ready.entries[0].index;
+}
+/** Unanswered reads tracked per group (see readsUnanswered). */
+const READS_UNANSWERED_MAX = 10_000;
 
 async function* chunksOf(data: Uint8Array, chunkBytes: number): AsyncIterable<Uint8Array> {
   for (let offset = 0; offset < data.length || offset === 0; offset += chunkBytes) {

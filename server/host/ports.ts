@@ -33,7 +33,8 @@ export interface LoadedGroup {
 
 /** Durable storage of every group on this node. `write` is ONE fsynced batch for all groups. */
 export interface HostStorage {
-  write(batch: readonly GroupWrite[]): Promise<void>;
+  /** `sync: false` only for batches whose loss is harmless (commit-index-only changes). */
+  write(batch: readonly GroupWrite[], options?: { readonly sync?: boolean }): Promise<void>;
   listGroups(): Promise<GroupId[]>;
   loadGroup(groupId: GroupId): Promise<LoadedGroup>;
   saveSnapshot(groupId: GroupId, meta: SnapshotMeta, data: Uint8Array): Promise<void>;

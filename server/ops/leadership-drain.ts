@@ -57,24 +57,31 @@ export function chooseTransferee(status: RaftStatus, self: NodeId, avoid: Readon
 
 export async function drainLeadership(options: DrainOptions): Promise<DrainResult> {
   assert(options.pollMs > 0 && options.retryMs >= options.pollMs, 'drain: pollMs must be positive and retryMs >= pollMs');
-  const led = new Set(options.host.groupIds().filter((id) => options.host.group(id)?.role === 'leader'));
+  const led = new Set(leadingGroups(options));
   const pending = new Map<GroupId, PendingTransfer>();
   const roundsMax = Math.ceil(Math.max(0, options.deadlineMs - Date.now()) / options.pollMs) + 1;
   for (let round = 0; round < roundsMax && Date.now() < options.deadlineMs; round++) {
-    const leading = options.host.groupIds().filter((id) => options.host.group(id)?.role === 'leader');
+    const leading = leadingGroups(options);
     for (const id of leading) led.add(id);
-    if (leading.every((id) => singleVoter(options, id))) break;
+    if (leading.every((id) => soleVoter(options, id))) break;
     for (const groupId of leading) requestTransfer(options, groupId, pending);
     await new Promise<void>((resolve) => setTimeout(resolve, Math.min(options.pollMs, Math.max(1, options.deadlineMs - Date.now()))));
   }
-  const stuck = [...led].filter((id) => options.host.group(id)?.role === 'leader');
-  const moved = [...led].filter((id) => !stuck.includes(id));
-  return { moved, stuck };
+  const stillLeading = leadingGroups(options);
+  return { moved: [...led].filter((id) => !stillLeading.includes(id)), stuck: [...led].filter((id) => stillLeading.includes(id)) };
 }
 
-function singleVoter(options: DrainOptions, groupId: GroupId): boolean {
+/** Groups whose core is leader now. The core, not the replica's role: the role follows the
+ *  core one pass later, and a leader that just stepped down for the transferee has no
+ *  progress to choose from any more. */
+function leadingGroups(options: DrainOptions): GroupId[] {
+  return options.host.groupIds().filter((id) => options.host.group(id)?.node.status().role === 'leader');
+}
+
+/** No other voter to hand the group to (a single-voter group). */
+function soleVoter(options: DrainOptions, groupId: GroupId): boolean {
   const status = options.host.group(groupId)?.node.status();
-  return status === undefined || chooseTransferee(status, options.nodeId, new Set()) === NONE;
+  return status === undefined || status.conf.voters.every((id) => id === options.nodeId);
 }
 
 function requestTransfer(options: DrainOptions, groupId: GroupId, pending: Map<GroupId, PendingTransfer>): void {

@@ -218,8 +218,11 @@ export class NodeStore {
    * Group commit: ONE RocksDB batch with `sync: true` for every group given (at most one
    * GroupWrite per group). Resolves once the batch is durable. Calls complete in call order.
    * Snapshot data is staged in unsynced batches first (see write-plan.ts).
+   * `sync: false` is for batches whose loss is harmless (a hard state whose only change is
+   * the commit index); RocksDB's WAL keeps it ordered before any later synced batch.
    */
-  write(batch: readonly GroupWrite[]): Promise<void> {
+  write(batch: readonly GroupWrite[], options: { readonly sync?: boolean } = {}): Promise<void> {
+    const sync = options.sync ?? true;
     const seen = new Set<number>();
     let entries = 0;
     for (const groupWrite of batch) {
@@ -236,7 +239,7 @@ export class NodeStore {
     // and re-creation of the group must not see a stale clear land on its new records.
     return this.enqueue(
       async () => {
-        clears = await this.writeGroups(batch, entries);
+        clears = await this.writeGroups(batch, entries, sync);
       },
       () => this.clearRanges(clears),
     );
@@ -300,7 +303,7 @@ export class NodeStore {
 
   // ---- internals ------------------------------------------------------------------------
 
-  private async writeGroups(batch: readonly GroupWrite[], entries: number): Promise<readonly KeyRange[]> {
+  private async writeGroups(batch: readonly GroupWrite[], entries: number, sync: boolean): Promise<readonly KeyRange[]> {
     const plans = [];
     for (const groupWrite of batch) {
       const state = await this.groupState(groupWrite.groupId);
@@ -309,7 +312,7 @@ export class NodeStore {
       plans.push(planGroupWrite(state, groupWrite, termAtSnapshotIndex, this.options));
     }
     await this.stage(plans.flatMap((plan) => plan.stagingOps));
-    await this.commitBatch(plans.flatMap((plan) => plan.ops), entries);
+    await this.commitBatch(plans.flatMap((plan) => plan.ops), entries, sync);
     for (let i = 0; i < batch.length; i++) this.groups.set(batch[i]!.groupId, plans[i]!.nextState);
     return plans.flatMap((plan) => plan.clears);
   }
@@ -350,10 +353,10 @@ export class NodeStore {
     }
   }
 
-  private async commitBatch(ops: readonly BatchOp[], entries: number): Promise<void> {
+  private async commitBatch(ops: readonly BatchOp[], entries: number, sync = true): Promise<void> {
     if (ops.length === 0) return;
     const startMs = performance.now();
-    await this.db.batch(ops, { sync: true });
+    await this.db.batch(ops, { sync });
     const durationMs = performance.now() - startMs;
     const stats = this.counters;
     stats.batchesWritten += 1;

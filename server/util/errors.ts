@@ -24,6 +24,8 @@ export interface ErrorDetails {
   readonly groupId?: number;
   /** Revision to resume a watch from, or to re-list at ('compacted'). */
   readonly revision?: number;
+  /** The precise reason behind a broad code (e.g. 'version-mismatch' for failed-precondition). */
+  readonly reason?: string;
 }
 
 export class CorralError extends Error {

@@ -16,6 +16,8 @@ interface CommonArgs {
   readonly namespace: string;
   readonly ttlMs: number;
   readonly keepaliveMs: number;
+  /** Open the session only once the test writes "go" (after every child has booted). */
+  readonly waitForGo?: boolean;
 }
 
 interface EphemeralArgs extends CommonArgs {
@@ -68,8 +70,9 @@ async function acquire(clients: Clients, args: ContenderArgs, sessionId: number,
   return Number(response.token);
 }
 
-/** Resolves when the test writes "go" on stdin (so that contention starts after every
- *  contender has booted, not during the CPU storm of 16 processes starting). */
+/** Resolves when the test writes "go" on stdin: sessions then start after every child has
+ *  booted, not during the CPU storm of 16 processes starting (which can starve a child's
+ *  keepalives past a short TTL). */
 function goSignal(): Promise<void> {
   return new Promise((resolve) => {
     let input = '';
@@ -81,9 +84,7 @@ function goSignal(): Promise<void> {
 }
 
 async function runContender(clients: Clients, args: ContenderArgs, sessionId: number): Promise<void> {
-  const go = goSignal();
   emit({ event: 'ready', sessionId });
-  await go;
   for (let round = 1; round <= args.roundsMax; round += 1) {
     const token = await acquire(clients, args, sessionId, round);
     emit({ event: 'grant', sessionId, token, round });
@@ -108,6 +109,11 @@ async function main(): Promise<void> {
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
   const clients = new Clients(`child-${process.pid}`);
+  if (args.waitForGo === true) {
+    const go = goSignal();
+    emit({ event: 'booted' });
+    await go;
+  }
   const sessionId = await openSession(clients, args.endpoints, args.namespace, args.ttlMs);
   const keeper = new SessionKeeper(clients, () => args.endpoints, {
     namespace: args.namespace,

@@ -55,13 +55,14 @@ describe('16 contenders on one lock with holders killed at random', () => {
 
     for (let i = 0; i < CONTENDERS; i += 1) {
       children.push(ChildClient.start(`contender-${i}`, {
-        role: 'contender', endpoints, namespace: NS, ttlMs: TTL_MS, keepaliveMs: 400,
-        lock: LOCK, resource: RESOURCE, holdMs: 600, roundsMax: 2, writesPerHold: 3,
+        role: 'contender', endpoints, namespace: NS, ttlMs: TTL_MS, keepaliveMs: 400, waitForGo: true,
+        lock: LOCK, resource: RESOURCE, holdMs: 450, roundsMax: 2, writesPerHold: 3,
       }));
     }
     const sessionOf = new Map<ChildClient, number>();
-    for (const child of children) sessionOf.set(child, Number((await child.waitFor('ready', (e) => e.event === 'ready', 90_000)).sessionId));
+    for (const child of children) await child.waitFor('booted', (e) => e.event === 'booted', 90_000);
     for (const child of children) child.send('go');
+    for (const child of children) sessionOf.set(child, Number((await child.waitFor('ready', (e) => e.event === 'ready', 30_000)).sessionId));
     const killedSessions = new Set<number>();
     const killedTokens: number[] = [];
 

@@ -32,7 +32,7 @@ export class MemoryStorage implements HostStorage {
     return group;
   }
 
-  async write(batch: readonly GroupWrite[]): Promise<void> {
+  async write(batch: readonly GroupWrite[], _options?: { readonly sync?: boolean }): Promise<void> {
     this.writes += 1;
     for (const w of batch) {
       const group = this.stored(w.groupId);

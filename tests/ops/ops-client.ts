@@ -150,6 +150,11 @@ export class CoordinationActivity {
     watch.on('data', (message: { events: unknown[] }) => { this.watchEventsReceived += message.events.length; });
     watch.on('error', () => undefined); // cancelled in stop()
     this.calls.push(watch);
+    // The first message comes once the watch is subscribed: writes after it are all seen.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('watch did not start within 10 s')), 10_000);
+      watch.once('data', () => { clearTimeout(timer); resolve(); });
+    });
     await call((cb) => cluster.kv(1).Put({ path: `/${this.namespace}/member`, value: Buffer.from('me'), ephemeral: true, session_id: holder }, deadline(), cb));
     await call((cb) => locks.Acquire({ name: `/${this.namespace}/lock`, session_id: holder, wait_ms: 0, request_id: 1 }, deadline(), cb));
     // Queued behind the holder until stop() cancels the call.

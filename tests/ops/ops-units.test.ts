@@ -46,9 +46,9 @@ describe('readiness', () => {
   });
 });
 
-function status(progress: { id: number; match: number; recentActive?: boolean; learner?: boolean }[], voters: number[]): RaftStatus {
+function status(progress: { id: number; match: number; recentActive?: boolean; learner?: boolean }[], voters: number[], role: Role = 'leader'): RaftStatus {
   return {
-    id: 1, role: 'leader', term: 2, vote: 1, leader: 1, commit: 10, applied: 10, firstIndex: 1, lastIndex: 10,
+    id: 1, role, term: 2, vote: 1, leader: 1, commit: 10, applied: 10, firstIndex: 1, lastIndex: 10,
     conf: { voters, learners: progress.filter((p) => p.learner === true).map((p) => p.id) }, transferee: 0,
     progress: progress.map((p) => ({ id: p.id, match: p.match, next: p.match + 1, state: 'replicate', learner: p.learner ?? false, recentActive: p.recentActive ?? true })),
   };
@@ -73,7 +73,7 @@ describe('leadership drain', () => {
     const asked: [number, number][] = [];
     const host: LeadershipHost = {
       groupIds: () => [0, 1, 2],
-      group: (id) => ({ role: roles.get(id)!, leader: roles.get(id) === 'leader' ? 1 : 2, node: { status: () => status([{ id: 1, match: 10 }, { id: 2, match: 10 }, { id: 3, match: 8 }], [1, 2, 3]) } }),
+      group: (id) => ({ role: roles.get(id)!, leader: roles.get(id) === 'leader' ? 1 : 2, node: { status: () => status([{ id: 1, match: 10 }, { id: 2, match: 10 }, { id: 3, match: 8 }], [1, 2, 3], roles.get(id)) } }),
       transferLeadership: (groupId, to) => {
         asked.push([groupId, to]);
         // Group 0 moves at once; group 1 only when asked for node 3 (node 2 "never answers").
@@ -84,6 +84,26 @@ describe('leadership drain', () => {
     const result = await drainLeadership({ host, nodeId: 1, deadlineMs: Date.now() + 10_000, pollMs: 2, retryMs: 4, logger: silentLogger });
     expect(result).toEqual({ moved: [0, 1], stuck: [] });
     expect(asked.filter(([g]) => g === 1).map(([, to]) => to)).toEqual([2, 3]);
+  });
+
+  test('trusts the core, not the replica role that lags it by a pass', async () => {
+    // The core stepped down for the transferee; the replica's role still says leader.
+    let stepped = false;
+    const host: LeadershipHost = {
+      groupIds: () => [3],
+      group: () => ({ role: 'leader', leader: 1, node: { status: () => (stepped ? status([], [1, 2], 'follower') : status([{ id: 1, match: 5 }, { id: 2, match: 5 }], [1, 2])) } }),
+      transferLeadership: () => { stepped = true; return Promise.resolve(); },
+    };
+    expect(await drainLeadership({ host, nodeId: 1, deadlineMs: Date.now() + 10_000, pollMs: 2, retryMs: 4, logger: silentLogger })).toEqual({ moved: [3], stuck: [] });
+  });
+
+  test('does not wait for a group that has no other voter', async () => {
+    const host: LeadershipHost = {
+      groupIds: () => [5],
+      group: () => ({ role: 'leader', leader: 1, node: { status: () => status([{ id: 1, match: 5 }], [1]) } }),
+      transferLeadership: () => Promise.reject(new Error('no voter')),
+    };
+    expect(await drainLeadership({ host, nodeId: 1, deadlineMs: Date.now() + 60_000, pollMs: 2, retryMs: 4, logger: silentLogger })).toEqual({ moved: [], stuck: [5] });
   });
 
   test('reports groups it could not move by the deadline', async () => {
