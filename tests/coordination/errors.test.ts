@@ -4,8 +4,8 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { TestCluster } from '../cluster/harness';
-import { Clients, deadline, openSession, unaryCall, withRetry, statusOf, type CallStatus } from './raw-client';
-import { endpointsOf, expectStatus, groupOfNamespace, leaderOf, revisionOf } from './fixture';
+import { Clients, deadline, openSession, sleep, unaryCall, withRetry, statusOf, type CallStatus } from './raw-client';
+import { endpointsOf, expectStatus, groupOfNamespace, leaderOf, revisionOf, settleLeadership, warmUp } from './fixture';
 import type { WatchResponse__Output } from '../../proto/gen/corral/v1/WatchResponse';
 import type { LockInfo__Output } from '../../proto/gen/corral/v1/LockInfo';
 
@@ -25,9 +25,11 @@ describe('coordination API: bad input is refused with a clear status and changes
   beforeAll(async () => {
     cluster = await TestCluster.start({ nodes: 3, kvGroups: 2, args: ['--watchers-max', String(WATCHERS_MAX), '--value-bytes-max', String(VALUE_BYTES_MAX)] });
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
     clients = new Clients();
     endpoints = endpointsOf(cluster);
     address = endpoints[0];
+    await warmUp(cluster, clients, NS);
     await withRetry('put base', endpoints, (a) => unaryCall((cb) => clients.kv(a).Put({ path: `/${NS}/base`, value: Buffer.from('v1') }, deadline(5_000), cb)));
     sessionId = await openSession(clients, endpoints, NS, 30_000);
   });
@@ -40,9 +42,9 @@ describe('coordination API: bad input is refused with a clear status and changes
   /** What must not change: revision, children of /errs, sessions (ids, ephemerals, locks), locks. */
   async function observable(): Promise<string> {
     const revision = await revisionOf(clients, endpoints, NS);
-    const children = await unaryCall<{ children: { name: string }[] }>((cb) => clients.kv(address).List({ path: `/${NS}` }, deadline(5_000), cb));
-    const sessions = await unaryCall<{ sessions: { session_id: number; ephemeral_count: number; locks_held: number }[] }>((cb) => clients.session(address).List({ namespace: NS }, deadline(5_000), cb));
-    const locks = await unaryCall<{ locks: LockInfo__Output[] }>((cb) => clients.lock(address).List({ namespace: NS }, deadline(5_000), cb));
+    const children = await withRetry('list', endpoints, (a) => unaryCall<{ children: { name: string }[] }>((cb) => clients.kv(a).List({ path: `/${NS}` }, deadline(5_000), cb)));
+    const sessions = await withRetry('sessions', endpoints, (a) => unaryCall<{ sessions: { session_id: number; ephemeral_count: number; locks_held: number }[] }>((cb) => clients.session(a).List({ namespace: NS }, deadline(5_000), cb)));
+    const locks = await withRetry('locks', endpoints, (a) => unaryCall<{ locks: LockInfo__Output[] }>((cb) => clients.lock(a).List({ namespace: NS }, deadline(5_000), cb)));
     return JSON.stringify({
       revision,
       children: children.children.map((c) => c.name),
@@ -51,10 +53,19 @@ describe('coordination API: bad input is refused with a clear status and changes
     });
   }
 
-  /** Runs a bad call: expects `code` and a message matching `message`, and no change. */
+  /** Runs a bad call: expects `code` and a message matching `message`, and no change. A
+   *  transient outcome (a leader change: UNAVAILABLE, ABORTED) is retried, bounded. */
   async function refused(call: () => Promise<unknown>, code: grpc.status, message: RegExp): Promise<CallStatus> {
     const before = await observable();
-    const status = await expectStatus(call(), code);
+    const transient = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED]);
+    let attempt = call();
+    for (let retries = 0; retries < 50; retries += 1) {
+      const outcome = await attempt.then(() => null, (error: unknown) => statusOf(error));
+      if (outcome === null || !transient.has(outcome.code) || transient.has(code)) break;
+      await sleep(100);
+      attempt = call();
+    }
+    const status = await expectStatus(attempt, code);
     expect(status.details).toMatch(message);
     expect(await observable()).toBe(before);
     return status;
@@ -98,7 +109,7 @@ describe('coordination API: bad input is refused with a clear status and changes
   });
 
   test('children under an ephemeral node: FAILED_PRECONDITION', async () => {
-    await unaryCall((cb) => kv().Create({ path: `/${NS}/eph`, value: Buffer.from('e'), mode: 'EPHEMERAL', session_id: sessionId }, deadline(5_000), cb));
+    await withRetry('create eph', endpoints, (a) => unaryCall((cb) => clients.kv(a).Create({ path: `/${NS}/eph`, value: Buffer.from('e'), mode: 'EPHEMERAL', session_id: sessionId }, deadline(5_000), cb)));
     await refused(() => unaryCall((cb) => kv().Create({ path: `/${NS}/eph/child`, value: Buffer.from('x') }, deadline(5_000), cb)), grpc.status.FAILED_PRECONDITION, /\/errs\/eph is ephemeral and cannot have children/);
     await refused(() => unaryCall((cb) => kv().Put({ path: `/${NS}/eph/deep/child`, value: Buffer.from('x') }, deadline(5_000), cb)), grpc.status.FAILED_PRECONDITION, /is ephemeral and cannot have children/);
   });
@@ -119,7 +130,7 @@ describe('coordination API: bad input is refused with a clear status and changes
 
   test('expired session: NOT_FOUND "has expired" for every use; keepalive lists it expired', async () => {
     const expiring = await openSession(clients, endpoints, NS, 2_000);
-    await unaryCall((cb) => kv().Create({ path: `/${NS}/expiring`, mode: 'EPHEMERAL', session_id: expiring }, deadline(5_000), cb));
+    await withRetry('create expiring', endpoints, (a) => unaryCall((cb) => clients.kv(a).Create({ path: `/${NS}/expiring`, mode: 'EPHEMERAL', session_id: expiring }, deadline(5_000), cb)));
     // Never kept alive: wait for the REMOVE of its ephemeral node.
     const watch = clients.watch(address).Watch({ path: `/${NS}/expiring`, kind: 'PATH', one_shot: true });
     const removed = await new Promise<WatchResponse__Output>((resolve, reject) => {
@@ -138,7 +149,7 @@ describe('coordination API: bad input is refused with a clear status and changes
 
   test('releasing a lock you do not hold, and an unknown lock token: FAILED_PRECONDITION', async () => {
     await refused(() => unaryCall((cb) => clients.lock(address).Release({ name: `/${NS}/free`, token: 12_345 }, deadline(5_000), cb)), grpc.status.FAILED_PRECONDITION, /lock \/errs\/free is not held/);
-    const granted = await unaryCall<{ token: number }>((cb) => clients.lock(address).Acquire({ name: `/${NS}/held`, session_id: sessionId, request_id: 1 }, deadline(5_000), cb));
+    const granted = await withRetry('acquire', endpoints, (a) => unaryCall<{ token: number }>((cb) => clients.lock(a).Acquire({ name: `/${NS}/held`, session_id: sessionId, request_id: 1 }, deadline(5_000), cb)));
     const token = Number(granted.token);
     expect(token).toBeGreaterThan(0);
     await refused(() => unaryCall((cb) => clients.lock(address).Release({ name: `/${NS}/held`, token: token + 1 }, deadline(5_000), cb)), grpc.status.FAILED_PRECONDITION, new RegExp(`lock /errs/held is held with token ${token}, not ${token + 1}`));
@@ -148,8 +159,8 @@ describe('coordination API: bad input is refused with a clear status and changes
     // Busy with wait_ms 0: not acquired, said so, nothing queued.
     const other = await openSession(clients, endpoints, NS, 30_000);
     await refused(() => unaryCall((cb) => clients.lock(address).Acquire({ name: `/${NS}/held`, session_id: other, wait_ms: 0 }, deadline(5_000), cb)), grpc.status.DEADLINE_EXCEEDED, new RegExp(`lock /errs/held was not acquired: the wait timed out after 0 ms \\(held by session ${sessionId}\\)`));
-    await unaryCall((cb) => clients.session(address).Close({ session_id: other, namespace: NS }, deadline(5_000), cb));
-    await unaryCall((cb) => clients.lock(address).Release({ name: `/${NS}/held`, token }, deadline(5_000), cb));
+    await withRetry('close', endpoints, (a) => unaryCall((cb) => clients.session(a).Close({ session_id: other, namespace: NS }, deadline(5_000), cb)));
+    await withRetry('release', endpoints, (a) => unaryCall((cb) => clients.lock(a).Release({ name: `/${NS}/held`, token }, deadline(5_000), cb)));
   });
 
   test('other bad session, lock and watch options: INVALID_ARGUMENT', async () => {

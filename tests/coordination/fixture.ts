@@ -75,3 +75,18 @@ export function otherEndpoint(cluster: TestCluster, failed: string): string {
   const others = running.filter((address) => address !== failed);
   return others[Math.floor(Math.random() * others.length)] ?? running[0];
 }
+
+/**
+ * Best effort: waits (up to `timeoutMs`, never failing) until every KV group is led by its
+ * initial preferred leader (member g for group g, the initial layout's round-robin), since
+ * the placement loop moves leadership there a few seconds after start — a move that would
+ * otherwise land in the middle of a test as a transient UNAVAILABLE.
+ */
+export async function settleLeadership(cluster: TestCluster, timeoutMs = 20_000): Promise<void> {
+  const ids = cluster.specs.map((spec) => spec.id).sort((a, b) => a - b);
+  await waitFor('preferred leaders', async () => {
+    const status = await cluster.status(cluster.runningIds()[0], 2_000);
+    const kvGroups = status.groups.filter((g) => Number(g.id) !== 0);
+    return kvGroups.every((g) => Number(g.leader) === ids[(Number(g.id) - 1) % ids.length]);
+  }, timeoutMs, 200).catch(() => undefined);
+}

@@ -12,7 +12,7 @@ import type { LockInfo__Output } from '../../proto/gen/corral/v1/LockInfo';
 import { SeededRandom } from '../../server/util/random';
 import { ChildClient, killAll, type ChildEvent } from './children';
 import { Clients, deadline, unaryCall, withRetry } from './raw-client';
-import { endpointsOf, expectStatus, warmUp } from './fixture';
+import { endpointsOf, expectStatus, warmUp, settleLeadership } from './fixture';
 
 jest.setTimeout(240_000);
 
@@ -32,6 +32,7 @@ describe('16 contenders on one lock with holders killed at random', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ nodes: 3, kvGroups: 2 });
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
     clients = new Clients();
     await withRetry('put root', endpointsOf(cluster), (a) => unaryCall((cb) => clients.kv(a).Put({ path: `/${NS}`, value: Buffer.from('') }, deadline(5_000), cb)));
     await warmUp(cluster, clients, NS);

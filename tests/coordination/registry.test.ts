@@ -7,7 +7,7 @@
 import { TestCluster } from '../cluster/harness';
 import { ChildClient, killAll } from './children';
 import { Clients, ResumingWatcher, deadline, unaryCall, withRetry, type SeenEvent } from './raw-client';
-import { endpointsOf, otherEndpoint, warmUp } from './fixture';
+import { endpointsOf, otherEndpoint, warmUp, settleLeadership } from './fixture';
 
 jest.setTimeout(120_000);
 
@@ -24,6 +24,7 @@ describe('registry: masters register, a subscriber follows them', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ nodes: 3, kvGroups: 2 });
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
     clients = new Clients();
     await withRetry('put root', endpointsOf(cluster), (a) => unaryCall((cb) => clients.kv(a).Put({ path: `/${NS}`, value: Buffer.from('') }, deadline(5_000), cb)));
     await warmUp(cluster, clients, NS);

@@ -7,7 +7,7 @@ import type { WatchResponse__Output } from '../../proto/gen/corral/v1/WatchRespo
 import type { LockInfo__Output } from '../../proto/gen/corral/v1/LockInfo';
 import type { WatchRequest } from '../../proto/gen/corral/v1/WatchRequest';
 import { Clients, SessionKeeper, deadline, openSession, unaryCall, withRetry } from './raw-client';
-import { endpointsOf, exists, expectStatus, groupOfNamespace, leaderOf } from './fixture';
+import { endpointsOf, exists, expectStatus, groupOfNamespace, leaderOf, settleLeadership } from './fixture';
 
 jest.setTimeout(120_000);
 
@@ -61,6 +61,7 @@ describe('Session, Watch and Lock services on a 3-node cluster', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ nodes: 3, kvGroups: 2, args: ['--watch-queue-events-max', String(QUEUE_EVENTS_MAX), '--watch-history-events-max', String(HISTORY_EVENTS_MAX)] });
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
     clients = new Clients();
     endpoints = endpointsOf(cluster);
     await withRetry('put root', endpoints, (a) => unaryCall((cb) => clients.kv(a).Put({ path: `/${NS}`, value: Buffer.from('') }, deadline(5_000), cb)));

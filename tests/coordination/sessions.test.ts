@@ -9,7 +9,7 @@
 import { TestCluster, waitFor } from '../cluster/harness';
 import { ChildClient, killAll } from './children';
 import { Clients, ResumingWatcher, SessionKeeper, deadline, openSession, unaryCall, withRetry, type SeenEvent } from './raw-client';
-import { endpointsOf, exists, groupOfNamespace, leaderOf, otherEndpoint, warmUp } from './fixture';
+import { endpointsOf, exists, groupOfNamespace, leaderOf, otherEndpoint, warmUp, settleLeadership } from './fixture';
 
 jest.setTimeout(180_000);
 
@@ -27,6 +27,7 @@ describe('ephemeral nodes across client and leader failures', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ nodes: 3, kvGroups: 2, args: ['--reconnect-grace-ms', String(GRACE_MS)] });
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
     clients = new Clients();
     await withRetry('put root', endpointsOf(cluster), (a) => unaryCall((cb) => clients.kv(a).Put({ path: `/${NS}`, value: Buffer.from('') }, deadline(5_000), cb)));
     await warmUp(cluster, clients, NS);
@@ -101,6 +102,7 @@ describe('ephemeral nodes across client and leader failures', () => {
     expect(newLeader).not.toBe(leaderId);
     await cluster.startNode(leaderId);
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
   });
 
   test('no ephemeral node of a live, keeping-alive session is removed across three leader failovers', async () => {
@@ -136,6 +138,7 @@ describe('ephemeral nodes across client and leader failures', () => {
       process.stdout.write(`failover ${round}: leader ${leaderId} killed, ${newLeader} leads; sessions kept alive\n`);
       await cluster.startNode(leaderId);
       await cluster.waitForLeaders();
+      await settleLeadership(cluster); // the placement loop hands leadership back: one more change
     }
     const removals = watcher.events.filter((seen) => seen.event.type === 'REMOVE');
     expect(removals.map((seen) => seen.event.path)).toEqual([]);

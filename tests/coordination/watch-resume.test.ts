@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { TestCluster, waitFor } from '../cluster/harness';
 import { Clients, ResumingWatcher, deadline, statusOf, unaryCall, withRetry } from './raw-client';
-import { endpointsOf, groupOfNamespace, leaderOf, otherEndpoint, warmUp } from './fixture';
+import { endpointsOf, groupOfNamespace, leaderOf, otherEndpoint, warmUp, settleLeadership } from './fixture';
 
 jest.setTimeout(180_000);
 
@@ -20,6 +20,7 @@ describe('watch resume across disconnects and a leader failover', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ nodes: 3, kvGroups: 2 });
     await cluster.waitForLeaders();
+    await settleLeadership(cluster);
     clients = new Clients();
     await withRetry('put root', endpointsOf(cluster), (a) => unaryCall((cb) => clients.kv(a).Put({ path: `/${NS}`, value: Buffer.from('') }, deadline(5_000), cb)));
     await warmUp(cluster, clients, NS);

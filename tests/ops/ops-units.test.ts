@@ -12,6 +12,7 @@ import type { GroupView, MetricsSources } from '../../server/ops/metric-sources'
 import { BackupFileError, decodeBackup, encodeBackup, sha256Hex, type Backup } from '../../server/ops/backup-file';
 import { restoredLayout } from '../../server/ops/snapshot-restore';
 import { expiredSessionsOf } from '../../server/ops/node-ops';
+import { WATCH_METHOD, WatchStreamObserver } from '../../server/ops/watch-stream-observer';
 import { initialLayout } from '../../server/meta/layout';
 import { silentLogger } from '../../server/ops/logger';
 import type { RaftStatus, Role } from '../../server/raft/types';
@@ -178,6 +179,24 @@ describe('metrics', () => {
     expect(value('corral_rpc_handled_total', { method: 'corral.v1.KV/Put', code: 'OK' })).toBe(1);
     expect(value('corral_rpc_in_flight')).toBe(0);
     expect(value('corral_storage_written_bytes_total')).toBe(4096);
+  });
+
+  test('counts watch events sent and slow-consumer cancels per group, from the stream messages', async () => {
+    const metrics = new CorralMetrics({ nodeId: 1, clusterId: 'c', processMetrics: false });
+    const observer = new WatchStreamObserver(metrics, (path) => (path.startsWith('/jobs') ? 3 : null));
+    expect(observer.forCall('corral.v1.KV/Put')).toBeNull();
+    const watch = observer.forCall(WATCH_METHOD)!;
+    watch.sent({ events: [{}, {}] }); // before the request: group unknown, not counted
+    watch.received({ path: '/jobs/a', kind: 'SUBTREE' });
+    watch.sent({ events: [], revision: 4 });
+    watch.sent({ events: [{}, {}, {}], revision: 7 });
+    watch.sent({ events: [], cancelled: 'SLOW_CONSUMER', resume_revision: 8 });
+    const unrouted = observer.forCall(WATCH_METHOD)!;
+    unrouted.received({ path: '/elsewhere' });
+    unrouted.sent({ events: [{}] });
+    const families = parsePrometheusText(await metrics.render());
+    expect(samplesOf(families, 'corral_watch_events_sent_total').map((x) => [x.labels.group, x.value])).toEqual([['3', 3]]);
+    expect(samplesOf(families, 'corral_watch_slow_consumer_cancels_total').map((x) => [x.labels.group, x.value])).toEqual([['3', 1]]);
   });
 
   test('counts expired sessions from an applied result, wrapped or not', () => {
