@@ -92,12 +92,13 @@ function boundedMs(value: number, field: string, max: number): number {
 
 function waitTimedOut(name: string, waitMs: number, holderSessionId: number): CorralError {
   const held = holderSessionId !== 0 ? ` (held by session ${holderSessionId})` : '';
-  return new CorralError('deadline-exceeded', `lock ${name} was not acquired: the wait timed out after ${waitMs} ms${held}`);
+  return new CorralError('deadline-exceeded', `lock ${name} was not acquired: the wait timed out after ${waitMs} ms${held}`, { reason: 'lock-wait-timeout' });
 }
 
 function sessionGone(state: KvStateMachine, sessionId: number, name: string): CorralError {
-  const how = state.sessionStatus(sessionId) === 'expired' ? 'has expired' : 'does not exist (never opened, or closed)';
-  return new CorralError('not-found', `session ${sessionId} ${how}; it no longer waits for lock ${name}`);
+  const expired = state.sessionStatus(sessionId) === 'expired';
+  const how = expired ? 'has expired' : 'does not exist (never opened, or closed)';
+  return new CorralError('not-found', `session ${sessionId} ${how}; it no longer waits for lock ${name}`, { reason: expired ? 'session-expired' : 'session-not-found' });
 }
 
 interface AcquireArgs {

@@ -147,8 +147,8 @@ function sessionInfoOf(port: SessionPort, groupId: GroupId, session: SessionView
 
 function sessionMissing(machine: KvStateMachine, sessionId: number): CorralError {
   return machine.sessionStatus(sessionId) === 'expired'
-    ? new CorralError('not-found', `session ${sessionId} has expired`)
-    : new CorralError('not-found', `session ${sessionId} does not exist (never opened, or closed)`);
+    ? new CorralError('not-found', `session ${sessionId} has expired`, { reason: 'session-expired' })
+    : new CorralError('not-found', `session ${sessionId} does not exist (never opened, or closed)`, { reason: 'session-not-found' });
 }
 
 export function sessionHandlers(context: ApiContext, port: SessionPort, methods: Record<string, grpc.MethodDefinition<unknown, unknown>>): SessionHandlers {

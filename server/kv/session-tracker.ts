@@ -157,7 +157,15 @@ export class SessionTracker {
     }
   }
 
-  /** Renews sessions in memory. A session past its deadline (or being expired) is not renewed. */
+  /** How far a session's deadline can fall back if this leader fails: its renewals reach the
+   *  log once per batch interval, and the ones not yet replicated are lost with it. */
+  get unreplicatedWindowMs(): number {
+    return this.sessions.size === 0 ? 0 : this.batchIntervalMs();
+  }
+
+  /** Renews sessions in memory. A session past its deadline (or being expired) is not renewed.
+   *  `remainingMs` is the lease the session holds whatever happens to this leader: the TTL
+   *  less the unreplicated window (a new leader starts from the replicated deadline). */
   keepalive(ids: readonly number[], nowMs: number): KeepaliveOutcome[] {
     assert(this.leader, 'keepalive on a follower');
     const now = this.advanceClock(nowMs);
@@ -167,7 +175,7 @@ export class SessionTracker {
       if (session.expiryProposedAtMs !== null || now >= session.deadlineMs) return { id, ok: false, reason: 'session-expired' };
       session.deadlineMs = now + session.ttlMs;
       this.keptAlive.add(id);
-      return { id, ok: true, ttlMs: session.ttlMs, remainingMs: session.ttlMs };
+      return { id, ok: true, ttlMs: session.ttlMs, remainingMs: session.ttlMs - this.batchIntervalMs() };
     });
   }
 

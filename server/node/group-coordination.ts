@@ -104,6 +104,11 @@ export class GroupCoordination {
   private maybeActivate(nowMs: number): void {
     const activation = this.activation;
     if (activation === null || this.options.machine.appliedIndex < activation.index) return;
+    if (this.options.host.group(this.options.groupId)?.role !== 'leader') {
+      this.activation = null; // lost the leadership while catching up
+      return;
+    }
+    assert(!this.tracker.isLeader, 'activating an active tracker');
     const sessions = this.options.machine.state.sessions();
     this.tracker.onBecomeLeader(nowMs, sessions);
     this.activeTerm = activation.term;
@@ -126,6 +131,7 @@ export class GroupCoordination {
   }
 
   private fanOut(applied: KvApplied): void {
+    assert(applied.index === this.options.machine.appliedIndex, `fan-out of entry ${applied.index}, machine at ${this.options.machine.appliedIndex}`);
     const command = applied.command;
     if (this.tracker.isLeader && command !== null) {
       this.tracker.observeApplied(command, applied.result);
@@ -184,11 +190,12 @@ export class GroupCoordination {
     return { ok: true, outcomes: this.tracker.keepalive(ids, nowMs) };
   }
 
-  /** The leader's in-memory remaining lease of a session, or null when not known here. */
+  /** The remaining lease of a session whatever happens to this leader (its in-memory
+   *  deadline less the unreplicated window), or null when not known here. */
   remainingMs(sessionId: number, nowMs: number): number | null {
     if (!this.tracker.isLeader) return null;
     const deadlineMs = this.tracker.deadlineOf(sessionId);
-    return deadlineMs === null ? null : Math.max(0, deadlineMs - nowMs);
+    return deadlineMs === null ? null : Math.max(0, deadlineMs - this.tracker.unreplicatedWindowMs - nowMs);
   }
 
   registerWatcher(watcher: Watcher, wake: () => void): () => void {

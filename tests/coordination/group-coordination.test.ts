@@ -104,8 +104,9 @@ describe('GroupCoordination', () => {
     expect(answer).toEqual({
       ok: true,
       outcomes: [
-        { id: 1, ok: true, ttlMs: 5_000, remainingMs: 5_000 },
-        { id: 2, ok: true, ttlMs: 5_000, remainingMs: 5_000 },
+        // The lease held whatever happens to this leader: TTL less one batch interval.
+        { id: 1, ok: true, ttlMs: 5_000, remainingMs: 3_750 },
+        { id: 2, ok: true, ttlMs: 5_000, remainingMs: 3_750 },
         { id: 99, ok: false, reason: 'session-not-found' },
       ],
     });
@@ -133,7 +134,7 @@ describe('GroupCoordination', () => {
     expect(replica.machine.state.session(live)).not.toBeNull();
     // Its renewals were replicated in batches: the replicated deadline followed.
     expect(replica.machine.state.session(live)!.deadlineMs).toBeGreaterThanOrEqual(3_000 + 2_000);
-    expect(replica.coordination.remainingMs(live, 4_000)).toBe(2_000);
+    expect(replica.coordination.remainingMs(live, 4_000)).toBe(2_000 - 500); // less the batch interval
   });
 
   it('a new term of the same leader restarts the tracker from the replicated deadlines plus grace', () => {
@@ -142,14 +143,15 @@ describe('GroupCoordination', () => {
     replica.skip(0);
     const id = Number((replica.apply(cmd.open(10_000, 0), 0).result as { sessionId: number }).sessionId);
     replica.coordination.keepalive([id], 5_000); // in memory only: deadline 15 000
-    expect(replica.coordination.remainingMs(id, 5_000)).toBe(10_000);
+    expect(replica.coordination.remainingMs(id, 5_000)).toBe(10_000 - 2_500); // less the batch interval
     replica.host.term = 2; // re-elected: another leader may have served in between
     replica.host.lastIndex = replica.index + 1;
     replica.coordination.tick(6_000);
     expect(replica.coordination.remainingMs(id, 6_000)).toBeNull(); // catching up
     replica.skip(6_000);
-    // Replicated deadline 10 000 (opened at 0), grace: max(10 000, 6 000 + 1 000).
-    expect(replica.coordination.remainingMs(id, 6_000)).toBe(4_000);
+    // Replicated deadline 10 000 (opened at 0), grace: max(10 000, 6 000 + 1 000), less the
+    // 2 500 ms batch interval.
+    expect(replica.coordination.remainingMs(id, 6_000)).toBe(1_500);
   });
 
   it('resolves lock waits from grants; ends armed waits whose request left the queue', async () => {

@@ -78,6 +78,8 @@ export interface CallStatus {
   readonly details: string;
   readonly leaderId: number;
   readonly leaderAddress: string;
+  /** The precise KV outcome (`corral-reason`), '' when the server sent none. */
+  readonly reason: string;
 }
 
 function metadataText(metadata: grpc.Metadata | undefined, key: string): string {
@@ -93,6 +95,7 @@ export function statusOf(error: unknown): CallStatus {
     details: failure.details ?? '',
     leaderId: Number(metadataText(failure.metadata, 'corral-leader-id') || 0),
     leaderAddress: metadataText(failure.metadata, 'corral-leader-address'),
+    reason: metadataText(failure.metadata, 'corral-reason'),
   };
 }
 

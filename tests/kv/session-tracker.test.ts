@@ -62,8 +62,8 @@ describe('keepalives', () => {
     const c = leader.open(8000, 0);
     // Interval = min TTL 4000 x 0.25 = 1000 ms.
     expect(leader.tracker.keepalive([b, a, 99], 300)).toEqual([
-      { id: b, ok: true, ttlMs: 8000, remainingMs: 8000 },
-      { id: a, ok: true, ttlMs: 4000, remainingMs: 4000 },
+      { id: b, ok: true, ttlMs: 8000, remainingMs: 7000 }, // TTL less the 1000 ms batch interval
+      { id: a, ok: true, ttlMs: 4000, remainingMs: 3000 },
       { id: 99, ok: false, reason: 'session-not-found' },
     ]);
     expect(leader.tracker.deadlineOf(a)).toBe(4300);
@@ -167,7 +167,7 @@ describe('leader change', () => {
     leader.tracker.onBecomeLeader(5000, []);
     const a = leader.open(2000, 5000);
     expect(leader.tracker.deadlineOf(a)).toBe(7000);
-    expect(leader.tracker.keepalive([a], 1000)).toEqual([{ id: a, ok: true, ttlMs: 2000, remainingMs: 2000 }]);
+    expect(leader.tracker.keepalive([a], 1000)).toEqual([{ id: a, ok: true, ttlMs: 2000, remainingMs: 1500 }]);
     expect(leader.tracker.deadlineOf(a)).toBe(7000); // renewed from the clamped 5000, not 1000
   });
 });
