@@ -1,35 +1,15 @@
 // The pieces a host is built from, named at the boundary (hashicorp/raft style): each is a
 // small interface with a real implementation (RocksDB, gRPC) and an in-memory fake for tests.
 
-import type {
-  Entry,
-  HardState,
-  Message,
-  NodeId,
-  RaftInitialState,
-  Snapshot,
-  SnapshotMeta,
-} from '../raft/types';
+import type { Message, NodeId, Snapshot, SnapshotMeta } from '../raft/types';
 
 export type GroupId = number;
 export const META_GROUP_ID: GroupId = 0;
 
-/** One group's share of a group-commit batch. */
-export interface GroupWrite {
-  readonly groupId: GroupId;
-  readonly hardState?: HardState;
-  /** An append that first truncates any stored entries with index >= entries[0].index. */
-  readonly entries?: readonly Entry[];
-  /** Replaces the previous snapshot and drops log entries <= meta.index. */
-  readonly snapshot?: { readonly meta: SnapshotMeta; readonly data: Uint8Array };
-  readonly descriptor?: Uint8Array;
-}
-
-export interface LoadedGroup {
-  readonly initial: RaftInitialState;
-  readonly descriptor: Uint8Array | null;
-  readonly corruption: { readonly index: number; readonly reason: string } | null;
-}
+// The storage vocabulary (one group's share of a group-commit batch, and what loading a
+// group returns) is the node store's own; the host composes storage, so it reuses it.
+export type { GroupWrite, LoadedGroup } from '../storage/storage-types';
+import type { GroupWrite, LoadedGroup } from '../storage/storage-types';
 
 /** Durable storage of every group on this node. `write` is ONE fsynced batch for all groups. */
 export interface HostStorage {

@@ -1,5 +1,5 @@
-// The vocabulary of the node store. These shapes match the host's `HostStorage` port
-// (server/host/ports.ts) structurally; storage does not import from host (layering).
+// The vocabulary of the node store. The host's `HostStorage` port (server/host/ports.ts)
+// reuses GroupWrite and LoadedGroup from here; storage does not import from host (layering).
 
 import type { Entry, HardState, RaftInitialState, SnapshotMeta } from '../raft/types';
 

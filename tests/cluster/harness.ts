@@ -241,3 +241,33 @@ export function call<Response>(
     invoke((error, response) => (error ? reject(error) : resolve(response as Response)));
   });
 }
+
+/** Statuses after which a Put of the same value may be sent again: a Put is an idempotent
+ *  upsert, so even an unknown outcome (DEADLINE_EXCEEDED) is safe to retry. */
+export const PUT_RETRYABLE: ReadonlySet<grpc.status> = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED]);
+
+/** Puts through the given nodes in turn (a list, or a function for a changing membership)
+ *  until it is acknowledged; bounded in attempts. */
+export async function putWithRetry(
+  cluster: TestCluster,
+  ids: readonly number[] | (() => readonly number[]),
+  path: string,
+  value: string,
+  options: { readonly attemptsMax?: number; readonly backoffMs?: number } = {},
+): Promise<void> {
+  const attemptsMax = options.attemptsMax ?? 200;
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < attemptsMax; attempt++) {
+    const targets = typeof ids === 'function' ? ids() : ids;
+    const id = targets[attempt % targets.length];
+    try {
+      await call((cb) => cluster.kv(id).Put({ path, value: Buffer.from(value) }, { deadline: Date.now() + 5_000 }, cb));
+      return;
+    } catch (error) {
+      lastError = error;
+      if (!PUT_RETRYABLE.has((error as grpc.ServiceError).code)) throw error;
+      await new Promise((r) => setTimeout(r, options.backoffMs ?? 50));
+    }
+  }
+  throw new Error(`put ${path} never succeeded: ${String(lastError)}`);
+}

@@ -7,31 +7,13 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterStatusResponse__Output } from '../../proto/gen/corral/v1/ClusterStatusResponse';
-import { TestCluster, call, waitFor } from './harness';
+import { TestCluster, call, putWithRetry, waitFor } from './harness';
 
 jest.setTimeout(240_000);
 
-const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED]);
 const WRITERS = 4;
 const WRITES_PER_WRITER_MAX = 10_000;
 const ATTEMPTS_MAX = 200;
-
-async function putWithRetry(cluster: TestCluster, ids: () => readonly number[], path: string, value: string): Promise<void> {
-  let lastError: unknown = null;
-  for (let attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
-    const targets = ids();
-    const id = targets[attempt % targets.length];
-    try {
-      await call((cb) => cluster.kv(id).Put({ path, value: Buffer.from(value) }, { deadline: Date.now() + 5_000 }, cb));
-      return;
-    } catch (error) {
-      lastError = error;
-      if (!RETRYABLE.has((error as grpc.ServiceError).code)) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`put ${path} never succeeded: ${String(lastError)}`);
-}
 
 /** A linearizable read through node `id`; retried while the answer is retryable (a replica
  *  on its way out of a group answers UNAVAILABLE, and placement may still be moving some). */

@@ -2,29 +2,11 @@
 // every node, SIGKILL of a KV group leader under writes, catch-up after restart, and a kill
 // of every node with nothing acknowledged lost.
 
-import * as grpc from '@grpc/grpc-js';
 import { groupForNamespace } from '../../server/meta/shard-map';
-import { TestCluster, call, waitFor } from './harness';
+import { TestCluster, call, putWithRetry, waitFor } from './harness';
 
 jest.setTimeout(240_000);
 
-const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED]);
-
-async function putWithRetry(cluster: TestCluster, ids: readonly number[], path: string, value: string): Promise<void> {
-  let lastError: unknown = null;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const id = ids[attempt % ids.length];
-    try {
-      await call((cb) => cluster.kv(id).Put({ path, value: Buffer.from(value) }, { deadline: Date.now() + 5_000 }, cb));
-      return;
-    } catch (error) {
-      lastError = error;
-      if (!RETRYABLE.has((error as grpc.ServiceError).code)) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`put ${path} never succeeded: ${String(lastError)}`);
-}
 
 async function get(cluster: TestCluster, id: number, path: string, serializable = false): Promise<string> {
   const response = await call<{ value: Buffer }>((cb) => cluster.kv(id).Get({ path, serializable }, { deadline: Date.now() + 10_000 }, cb));
